@@ -1,0 +1,14 @@
+// Powering the machine off or resetting it.
+#pragma once
+
+#include <stdint.h>
+
+namespace vireo::arch {
+
+// Under QEMU with -device isa-debug-exit,iobase=0xf4 the value written makes
+// QEMU exit with status (value << 1) | 1; elsewhere the write is harmless and
+// we go on to ACPI-less fallbacks.
+[[noreturn]] void machine_power_off(uint8_t exit_value);
+[[noreturn]] void machine_reboot();
+
+}  // namespace vireo::arch

@@ -1,0 +1,45 @@
+// Per-physical-CPU state. While the hypervisor runs, GS_BASE points at the
+// CPU's PerCpu; while a guest runs, the guest's GS base is loaded and ours
+// waits in KERNEL_GS_BASE, so every entry from ring 3 starts with swapgs.
+// Entries that can interrupt anything (NMI, #MC, #DF) take the PerCpu pointer
+// from the top of their IST stack instead.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace vireo::arch {
+
+inline constexpr unsigned kMaxCpus = 8;
+inline constexpr size_t kStackSize = 32 * 1024;
+inline constexpr size_t kIstStackSize = 8 * 1024;
+
+// IST slots (1-based, as in the IDT gate).
+inline constexpr unsigned kIstNmi = 1;
+inline constexpr unsigned kIstDoubleFault = 2;
+inline constexpr unsigned kIstMachineCheck = 3;
+
+struct PerCpu {
+    PerCpu* self;            // 0: %gs:0 gives the pointer itself
+    uint64_t stack_top;      // 8: loaded on syscall entry
+    uint64_t scratch_rsp;    // 16: the guest's RSP during syscall entry
+    uint32_t cpu_index;      // 24
+    uint32_t apic_id;        // 28
+    void* current_vcpu;      // 32: the vCPU whose frame is at stack_top
+    uint64_t tsc_khz;        // 40
+};
+static_assert(offsetof(PerCpu, stack_top) == 8);
+static_assert(offsetof(PerCpu, scratch_rsp) == 16);
+static_assert(offsetof(PerCpu, current_vcpu) == 32);
+
+inline PerCpu* this_cpu()
+{
+    PerCpu* p;
+    asm volatile("mov %%gs:0, %0" : "=r"(p));
+    return p;
+}
+
+PerCpu& cpu_data(unsigned index);
+unsigned cpus_online();
+
+}  // namespace vireo::arch

@@ -1,0 +1,68 @@
+// Exceptions and interrupts: those raised by hypervisor code are fixed up
+// (guest-memory accessors) or fatal; those raised by a guest go to the
+// guest-fault code; interrupts go to their handlers.
+#include "hv/arch/x86_64/cpu.hpp"
+#include "hv/arch/x86_64/panic.hpp"
+#include "hv/arch/x86_64/trap_frame.hpp"
+#include "hv/arch/x86_64/traps.hpp"
+#include "hv/core/log.hpp"
+
+extern "C" const vireo::arch::ExceptionFixup __ex_table_start[], __ex_table_end[];
+
+namespace vireo::arch {
+namespace {
+
+const char* const kExceptionNames[32] = {
+    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range", "invalid opcode",
+    "device not available", "double fault", "coprocessor overrun", "invalid TSS",
+    "segment not present", "stack fault", "general protection", "page fault", "reserved",
+    "x87 error", "alignment check", "machine check", "SIMD error", "virtualization",
+    "control protection", "reserved", "reserved", "reserved", "reserved", "reserved",
+    "reserved", "reserved", "reserved", "reserved", "reserved",
+};
+
+InterruptHandler g_irq_handlers[256];
+GuestTrapHandler g_guest_trap_handler;
+
+bool apply_fixup(TrapFrame* frame)
+{
+    for (const ExceptionFixup* f = __ex_table_start; f < __ex_table_end; ++f) {
+        if (f->insn == frame->rip) {
+            frame->rip = f->fixup;
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+void set_interrupt_handler(uint8_t vector, InterruptHandler handler) { g_irq_handlers[vector] = handler; }
+void set_guest_trap_handler(GuestTrapHandler handler) { g_guest_trap_handler = handler; }
+
+extern "C" void handle_trap(TrapFrame* frame)
+{
+    uint64_t vector = frame->vector;
+    if (vector >= kFirstIrqVector) {
+        if (g_irq_handlers[vector])
+            g_irq_handlers[vector](frame);
+        return;
+    }
+    if (vector == kNmi || vector == kMachineCheck || vector == kDoubleFault)
+        panic_with_frame(frame, "%s", kExceptionNames[vector]);
+    if (frame->from_guest()) {
+        if (g_guest_trap_handler) {
+            g_guest_trap_handler(frame);
+            return;
+        }
+        panic_with_frame(frame, "guest %s with no guest trap handler", kExceptionNames[vector]);
+    }
+    if (apply_fixup(frame))
+        return;
+    if (vector == kPageFault)
+        panic_with_frame(frame, "page fault in the hypervisor at %016lx (error %lx)", Cr::read2(),
+                         frame->error_code);
+    panic_with_frame(frame, "%s in the hypervisor", kExceptionNames[vector]);
+}
+
+}  // namespace vireo::arch

@@ -1,0 +1,93 @@
+#include "hv/core/log.hpp"
+
+namespace vireo {
+namespace {
+
+LogSink* g_sink = nullptr;
+LogLevel g_level = LogLevel::INFO;
+
+// Adds "(XEN)"-style prefixes so hypervisor lines stand apart from guest
+// output on the shared serial line, and turns \n into \r\n.
+class PrefixSink final : public CharSink {
+public:
+    explicit PrefixSink(const char* prefix) : m_prefix(prefix) {}
+    void put(const char* s, size_t n) override
+    {
+        if (!g_sink)
+            return;
+        for (size_t i = 0; i < n; ++i) {
+            if (m_at_line_start) {
+                g_sink->write(m_prefix, __builtin_strlen(m_prefix));
+                m_at_line_start = false;
+            }
+            if (s[i] == '\n') {
+                g_sink->write("\r\n", 2);
+                m_at_line_start = true;
+            } else {
+                g_sink->write(&s[i], 1);
+            }
+        }
+    }
+
+private:
+    const char* m_prefix;
+    bool m_at_line_start = true;
+};
+
+const char* prefix_for(LogLevel level)
+{
+    switch (level) {
+    case LogLevel::ERROR: return "(vireo) error: ";
+    case LogLevel::WARNING: return "(vireo) warning: ";
+    default: return "(vireo) ";
+    }
+}
+
+}  // namespace
+
+void log_set_sink(LogSink* sink) { g_sink = sink; }
+void log_set_level(LogLevel level) { g_level = level; }
+LogLevel log_level() { return g_level; }
+
+bool log_parse_level(const char* name, LogLevel& out)
+{
+    struct Entry {
+        const char* name;
+        LogLevel level;
+    };
+    static constexpr Entry kLevels[] = {
+        {"error", LogLevel::ERROR}, {"warning", LogLevel::WARNING}, {"info", LogLevel::INFO},
+        {"debug", LogLevel::DEBUG}, {"all", LogLevel::DEBUG},
+    };
+    for (const auto& e : kLevels) {
+        if (__builtin_strcmp(e.name, name) == 0) {
+            out = e.level;
+            return true;
+        }
+    }
+    return false;
+}
+
+void vlog(LogLevel level, const char* fmt, va_list ap)
+{
+    if (static_cast<int>(level) > static_cast<int>(g_level))
+        return;
+    PrefixSink sink(prefix_for(level));
+    vformat(sink, fmt, ap);
+}
+
+void log(LogLevel level, const char* fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(level, fmt, ap);
+    va_end(ap);
+}
+
+void log_raw(const char* s, size_t n)
+{
+    if (g_sink)
+        g_sink->write(s, n);
+}
+
+}  // namespace vireo
