@@ -9,6 +9,7 @@ struct Spec {
     bool left = false;
     bool zero = false;
     unsigned width = 0;
+    int precision = -1;  // strings only: at most this many characters
     int length = 0;  // 0: int, 1: long, 2: long long, 3: size_t
 };
 
@@ -77,6 +78,16 @@ void vformat(CharSink& sink, const char* fmt, va_list ap)
         }
         while (*fmt >= '0' && *fmt <= '9')
             spec.width = spec.width * 10 + static_cast<unsigned>(*fmt++ - '0');
+        if (*fmt == '.') {
+            ++fmt;
+            spec.precision = 0;
+            if (*fmt == '*') {
+                spec.precision = va_arg(ap, int);
+                ++fmt;
+            }
+            while (*fmt >= '0' && *fmt <= '9')
+                spec.precision = spec.precision * 10 + (*fmt++ - '0');
+        }
         while (*fmt == 'l' || *fmt == 'z') {
             spec.length = *fmt == 'z' ? 3 : spec.length + 1;
             ++fmt;
@@ -96,7 +107,7 @@ void vformat(CharSink& sink, const char* fmt, va_list ap)
             if (!s)
                 s = "(null)";
             size_t n = 0;
-            while (s[n])
+            while ((spec.precision < 0 || n < static_cast<size_t>(spec.precision)) && s[n])
                 ++n;
             emit(sink, spec, s, n);
             break;

@@ -1,5 +1,6 @@
 // printf-style formatting into any character sink, for freestanding code.
-// Supports %c %s %d %i %u %x %X %p %% with flags '-' '0', a width, and the
+// Supports %c %s %d %i %u %x %X %p %% with flags '-' '0', a width, a
+// precision for strings (%.5s, %.*s), and the
 // length modifiers l, ll, z. No floating point: nothing in Vireo needs it.
 #pragma once
 

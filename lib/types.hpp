@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include <compare>  // freestanding in C++20: operator<=> below
+
 namespace vireo {
 
 inline constexpr uint64_t kPageShift = 12;

@@ -34,3 +34,10 @@ TEST(Format, LongLongExtremes)
     format_to(buf, sizeof buf, "%lld %llu %llx", INT64_MIN, UINT64_MAX, UINT64_MAX);
     EXPECT_STREQ(buf, "-9223372036854775808 18446744073709551615 ffffffffffffffff");
 }
+
+TEST(Format, StringPrecision)
+{
+    char buf[64];
+    format_to(buf, sizeof buf, "[%.3s][%.*s][%.9s]", "abcdef", 2, "xyz", "ab");
+    EXPECT_STREQ(buf, "[abc][xy][ab]");
+}

@@ -8,9 +8,3 @@ void boot_main(uint32_t magic, uint32_t info_paddr)
     vireo::arch::machine_power_off(0);
 }
 
-#include "hv/arch/x86_64/panic.hpp"
-#include "hv/arch/x86_64/trap_frame.hpp"
-extern "C" void handle_syscall(vireo::arch::TrapFrame* frame)
-{
-    vireo::arch::panic_with_frame(frame, "syscall before any guest runs");
-}

@@ -5,24 +5,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hv/core/guest_regs.hpp"
+
 namespace vireo::arch {
 
-struct TrapFrame {
-    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-    uint64_t vector;      // exception/interrupt vector, or kSyscallVector
-    uint64_t error_code;  // 0 where the CPU pushes none
-    // As the CPU pushes it on an interrupt (the syscall path builds the same).
-    uint64_t rip, cs, rflags, rsp, ss;
-
-    bool from_guest() const { return (cs & 3) != 0; }
-};
-static_assert(offsetof(TrapFrame, rax) == 14 * 8);
-static_assert(offsetof(TrapFrame, vector) == 15 * 8);
-static_assert(offsetof(TrapFrame, rip) == 17 * 8);
-static_assert(sizeof(TrapFrame) == 22 * 8);
-
-inline constexpr uint64_t kSyscallVector = 0x100;
+// The core calls it GuestRegs; entry.S pushes it.
+using TrapFrame = GuestRegs;
+using vireo::kSyscallVector;
 
 // Exception vectors (Intel SDM vol. 3A, table 6-1).
 enum Vector : uint8_t {

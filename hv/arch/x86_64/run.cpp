@@ -1,0 +1,99 @@
+#include "hv/arch/x86_64/run.hpp"
+
+#include "hv/arch/x86_64/cpu.hpp"
+#include "hv/arch/x86_64/gdt.hpp"
+#include "hv/arch/x86_64/panic.hpp"
+#include "hv/arch/x86_64/percpu.hpp"
+#include "hv/arch/x86_64/trap_frame.hpp"
+#include "hv/core/hypercall.hpp"
+#include "hv/core/log.hpp"
+#include "hv/core/scheduler.hpp"
+#include "hv/core/vcpu_events.hpp"
+
+extern "C" [[noreturn]] void enter_guest_first_time(vireo::arch::TrapFrame* frame);
+
+namespace vireo::arch {
+namespace {
+
+// The frame of the vCPU on this CPU always sits at the top of the CPU's
+// stack: ring 3 -> ring 0 transitions (TSS RSP0, syscall) start there.
+TrapFrame* guest_frame()
+{
+    return reinterpret_cast<TrapFrame*>(this_cpu()->stack_top - sizeof(TrapFrame));
+}
+
+// The guest's view of RFLAGS: interrupts always on (its virtual IF is the
+// upcall mask), IOPL 0, no NT/VM/RF.
+uint64_t sanitize_rflags(uint64_t rflags)
+{
+    constexpr uint64_t kAllowed = 0x0dd5 | (1u << 18) | (1u << 21);  // status flags, TF, DF, AC, ID
+    return (rflags & kAllowed) | (1u << 9) | 2;
+}
+
+}  // namespace
+
+Vcpu* current_vcpu() { return static_cast<Vcpu*>(this_cpu()->current_vcpu); }
+
+void run_vcpu(Vcpu& v)
+{
+    PerCpu* pc = this_cpu();
+    irq_disable();
+    pc->current_vcpu = &v;
+    uint64_t cr3 = v.in_kernel_mode || !v.user_cr3 ? v.kernel_cr3 : v.user_cr3;
+    if (Cr::read3() != cr3)
+        Cr::write3(cr3);
+    // entry.S swaps these in with swapgs on the way out.
+    Msr::write(Msr::kKernelGsBase, v.in_kernel_mode ? v.gs_base_kernel : v.gs_base_user);
+    Msr::write(Msr::kFsBase, v.fs_base);
+    tss_set_rsp0(pc->stack_top);
+    TrapFrame* f = guest_frame();
+    *f = v.regs;
+    f->rflags = sanitize_rflags(f->rflags);
+    enter_guest_first_time(f);
+}
+
+void schedule()
+{
+    Vcpu* prev = current_vcpu();
+    if (prev)
+        prev->regs = *guest_frame();
+    for (;;) {
+        irq_disable();
+        Vcpu* next = scheduler_pick(prev);
+        if (next)
+            run_vcpu(*next);
+        if (domains_alive() == 0)
+            panic("no domain left to run");
+        // Nothing runnable: wait for an interrupt to wake someone.
+        this_cpu()->current_vcpu = nullptr;
+        prev = nullptr;
+        asm volatile("sti; hlt; cli" ::: "memory");
+    }
+}
+
+extern "C" void handle_syscall(TrapFrame* frame)
+{
+    Vcpu* v = current_vcpu();
+    if (!v->in_kernel_mode) {
+        // A guest user-mode system call goes to the guest kernel's syscall
+        // callback; until callbacks exist the domain cannot go on.
+        domain_crash(*v->domain, "system call from guest user mode with no syscall callback");
+        schedule();
+    }
+    hypercall_dispatch(*v, *frame);
+    if (v->state != VcpuState::RUNNABLE || vcpu_take_yield_request(*v))
+        schedule();
+}
+
+// An exception raised by guest code. Bouncing it to the guest's handler
+// needs its trap table; until then the domain is crashed with a clear line.
+void handle_guest_trap(TrapFrame* frame)
+{
+    Vcpu* v = current_vcpu();
+    VLOG_ERR("d%u v%u: exception %lu (error %lx) at %04lx:%016lx rsp %016lx cr2 %016lx\n", v->domain->id,
+             v->id, frame->vector, frame->error_code, frame->cs, frame->rip, frame->rsp, Cr::read2());
+    domain_crash(*v->domain, "unhandled exception");
+    schedule();
+}
+
+}  // namespace vireo::arch

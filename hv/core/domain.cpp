@@ -1,0 +1,110 @@
+#include "hv/core/domain.hpp"
+
+#include "hv/core/log.hpp"
+#include "hv/core/scheduler.hpp"
+
+namespace vireo {
+namespace {
+
+Domain g_domains[kMaxDomains];
+
+void copy_name(char* dst, const char* src)
+{
+    unsigned i = 0;
+    for (; src && src[i] && i + 1 < kDomainNameLen; ++i)
+        dst[i] = src[i];
+    dst[i] = '\0';
+}
+
+}  // namespace
+
+Domain* domain_create(uint16_t id, const char* name, bool privileged)
+{
+    if (domain_lookup(id))
+        return nullptr;
+    for (Domain& d : g_domains) {
+        if (d.state != DomainState::FREE && d.state != DomainState::DEAD)
+            continue;
+        d = Domain{};
+        d.id = id;
+        copy_name(d.name, name);
+        d.privileged = privileged;
+        d.state = DomainState::BUILDING;
+        for (unsigned i = 0; i < kMaxVcpusPerDomain; ++i) {
+            d.vcpus[i].domain = &d;
+            d.vcpus[i].id = i;
+        }
+        return &d;
+    }
+    return nullptr;
+}
+
+Domain* domain_lookup(uint16_t id)
+{
+    for (Domain& d : g_domains)
+        if (d.id == id && d.state != DomainState::FREE && d.state != DomainState::DEAD)
+            return &d;
+    return nullptr;
+}
+
+unsigned domains_alive()
+{
+    unsigned n = 0;
+    for (Domain& d : g_domains)
+        n += d.state == DomainState::BUILDING || d.state == DomainState::RUNNING;
+    return n;
+}
+
+Domain* domain_at(unsigned slot) { return slot < kMaxDomains ? &g_domains[slot] : nullptr; }
+
+const char* shutdown_reason_name(uint8_t reason)
+{
+    static const char* const kNames[] = {"poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset"};
+    return reason < sizeof(kNames) / sizeof(kNames[0]) ? kNames[reason] : "unknown";
+}
+
+void domain_shutdown(Domain& d, uint8_t reason)
+{
+    if (d.state != DomainState::RUNNING)
+        return;
+    d.state = DomainState::SHUT_DOWN;
+    d.shutdown_reason = reason;
+    for (unsigned i = 0; i < d.nr_vcpus; ++i)
+        d.vcpus[i].state = VcpuState::DOWN;
+    VLOG_INFO("Domain %u (%s) shut down: reason %s, code %u\n", d.id, d.name, shutdown_reason_name(reason),
+              d.shutdown_code);
+    scheduler_domain_stopped(d);
+}
+
+void domain_crash(Domain& d, const char* why)
+{
+    VLOG_ERR("Domain %u (%s) crashed: %s\n", d.id, d.name, why);
+    constexpr uint8_t kShutdownCrash = 3;  // SHUTDOWN_crash
+    domain_shutdown(d, kShutdownCrash);
+}
+
+void domain_destroy(Domain& d) { d.state = DomainState::DEAD; }
+
+void report_unsupported(Domain& d, uint64_t hypercall, int64_t sub_op)
+{
+    if (sub_op < 0) {
+        if (hypercall >= 128)
+            hypercall = 127;
+        uint64_t& word = d.enosys_logged[hypercall / 64];
+        uint64_t bit = uint64_t{1} << (hypercall % 64);
+        if (word & bit)
+            return;
+        word |= bit;
+        VLOG_WARN("d%u: hypercall %lu not supported: -ENOSYS\n", d.id, hypercall);
+        return;
+    }
+    uint64_t key = (hypercall << 32) | static_cast<uint32_t>(sub_op);
+    for (unsigned i = 0; i < d.enosys_subop_count; ++i)
+        if (d.enosys_subops[i] == key)
+            return;
+    if (d.enosys_subop_count < sizeof(d.enosys_subops) / sizeof(d.enosys_subops[0]))
+        d.enosys_subops[d.enosys_subop_count++] = key;
+    VLOG_WARN("d%u: hypercall %lu sub-op %ld not supported: -ENOSYS\n", d.id, hypercall, sub_op);
+}
+
+}  // namespace vireo

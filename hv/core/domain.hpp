@@ -1,0 +1,81 @@
+// Domains and their vCPUs: the objects every mechanism hangs off.
+//
+// A domain is created BUILDING, becomes RUNNING when its builder finishes,
+// SHUT_DOWN when it asks to stop (the reason is kept for the toolstack or,
+// for dom0, for the machine's exit status), and DEAD when its resources are
+// released. Domains live in a fixed table; no allocation.
+#pragma once
+
+#include <stdint.h>
+
+#include "hv/core/guest_regs.hpp"
+#include "lib/types.hpp"
+
+namespace vireo {
+
+inline constexpr unsigned kMaxDomains = 32;
+inline constexpr unsigned kMaxVcpusPerDomain = 8;
+inline constexpr unsigned kDomainNameLen = 32;
+
+enum class DomainState : uint8_t { FREE, BUILDING, RUNNING, SHUT_DOWN, DEAD };
+enum class VcpuState : uint8_t { DOWN, RUNNABLE, BLOCKED };
+
+struct Domain;
+
+struct Vcpu {
+    Domain* domain = nullptr;
+    uint32_t id = 0;
+    VcpuState state = VcpuState::DOWN;
+    bool yield_requested = false;  // SCHEDOP_yield: give the CPU up once
+    // Saved guest registers while this vCPU is not on a CPU.
+    GuestRegs regs{};
+    // The x86-64 PV guest runs its kernel and its user mode both in ring 3,
+    // each with its own top-level table (kernel and user base pointers).
+    bool in_kernel_mode = true;
+    uint64_t kernel_cr3 = 0;   // machine address of the kernel L4
+    uint64_t user_cr3 = 0;     // machine address of the user L4 (0: none)
+    uint64_t kernel_ss = 0, kernel_sp = 0;  // stack_switch
+    uint64_t fs_base = 0, gs_base_kernel = 0, gs_base_user = 0;
+    // vcpu_info: in shared_info until the guest registers its own.
+    uint64_t vcpu_info_maddr = 0;
+};
+
+struct Domain {
+    uint16_t id = 0;
+    char name[kDomainNameLen] = {};
+    DomainState state = DomainState::FREE;
+    bool privileged = false;      // dom0: SIF_PRIVILEGED | SIF_INITDOMAIN
+    uint8_t shutdown_reason = 0;  // SHUTDOWN_* once SHUT_DOWN
+    uint32_t shutdown_code = 0;   // SCHEDOP_shutdown_code
+    uint64_t tot_pages = 0;
+    uint64_t max_pages = 0;
+    uint64_t shared_info_maddr = 0;
+    uint32_t vm_assist = 0;       // VMASST_TYPE_* bits enabled
+    unsigned nr_vcpus = 0;
+    Vcpu vcpus[kMaxVcpusPerDomain];
+    // Unsupported hypercalls and sub-ops already reported, so each is
+    // logged once per domain.
+    uint64_t enosys_logged[2] = {};
+    uint64_t enosys_subops[16] = {};
+    unsigned enosys_subop_count = 0;
+};
+
+Domain* domain_create(uint16_t id, const char* name, bool privileged);
+Domain* domain_lookup(uint16_t id);
+// Every domain that is neither FREE nor DEAD, in id order.
+unsigned domains_alive();
+Domain* domain_at(unsigned slot);  // the table, for the debug dump
+
+// A domain asks to stop (SCHEDOP_shutdown) or is crashed by the hypervisor.
+void domain_shutdown(Domain& d, uint8_t reason);
+void domain_crash(Domain& d, const char* why);
+// Drops a domain that never ran (a failed build).
+void domain_destroy(Domain& d);
+
+const char* shutdown_reason_name(uint8_t reason);
+
+// Reports an unsupported hypercall (sub_op < 0: the whole hypercall) once
+// per domain, so a missing piece is found by reading the console.
+void report_unsupported(Domain& d, uint64_t hypercall, int64_t sub_op);
+
+}  // namespace vireo

@@ -1,0 +1,34 @@
+// Hypercall dispatch: the edge where guest numbers become core calls and
+// core Status values become Xen's negative errno.
+#pragma once
+
+#include "hv/core/domain.hpp"
+#include "hv/core/guest_regs.hpp"
+#include "lib/status.hpp"
+
+namespace vireo {
+
+// What a handler gives back: a value for RAX (>= 0 or -errno already), or
+// a request to run the same hypercall again later (continuation).
+using HypercallResult = int64_t;
+inline constexpr HypercallResult kHypercallRestart = INT64_MIN;
+
+// A handler may change args before asking for a restart: they are written
+// back to the guest's registers so the next round continues where this one
+// stopped.
+using HypercallHandler = HypercallResult (*)(Vcpu& v, HypercallArgs& args);
+
+inline constexpr HypercallResult hc_error(Status s) { return -static_cast<int64_t>(xen_errno(s)); }
+
+// Runs the hypercall in regs on behalf of v and stores the result in RAX.
+// A continuation rewinds RIP over the 2-byte syscall so the guest issues
+// the same hypercall again with its (possibly updated) arguments.
+void hypercall_dispatch(Vcpu& v, GuestRegs& regs);
+
+// The handlers, one file each.
+HypercallResult do_console_io(Vcpu& v, HypercallArgs& args);
+HypercallResult do_xen_version(Vcpu& v, HypercallArgs& args);
+HypercallResult do_sched_op(Vcpu& v, HypercallArgs& args);
+HypercallResult do_vm_assist(Vcpu& v, HypercallArgs& args);
+
+}  // namespace vireo

@@ -1,0 +1,34 @@
+// What the portable core needs from the machine, as a table of operations
+// the arch layer fills in at boot (and unit tests fill with fakes). This is
+// the only way core code reaches hardware or guest memory.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/status.hpp"
+
+namespace vireo {
+
+struct Platform {
+    // Copies between hypervisor memory and the current vCPU's guest virtual
+    // addresses. They refuse addresses outside guest space and return
+    // Status::FAULT when the guest's page tables do not map the range.
+    Status (*copy_from_guest)(void* dst, uint64_t guest_va, size_t n);
+    Status (*copy_to_guest)(uint64_t guest_va, const void* src, size_t n);
+    // The serial console: dom0's output and input.
+    void (*console_write)(const char* s, size_t n);
+    size_t (*console_read)(char* buf, size_t n);
+    // The machine itself. power_off's value becomes QEMU's exit status
+    // (value << 1 | 1) under isa-debug-exit.
+    [[noreturn]] void (*power_off)(uint8_t exit_value);
+    [[noreturn]] void (*reboot)();
+    uint64_t (*now_ns)();
+    // A hypervisor machine address as a hypervisor pointer (direct map).
+    void* (*map_machine)(uint64_t paddr);
+};
+
+void platform_install(const Platform& ops);
+const Platform& platform();
+
+}  // namespace vireo

@@ -1,0 +1,16 @@
+// Changes of a vCPU's scheduling state requested from inside a hypercall;
+// the arch layer acts on them on the way back to the guest.
+#pragma once
+
+#include "hv/core/domain.hpp"
+
+namespace vireo {
+
+void vcpu_request_yield(Vcpu& v);
+void vcpu_block(Vcpu& v);
+// True (once) if v asked to give up its CPU.
+bool vcpu_take_yield_request(Vcpu& v);
+// Something woke v (an event, its timer).
+void vcpu_wake(Vcpu& v);
+
+}  // namespace vireo
