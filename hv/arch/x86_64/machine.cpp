@@ -4,9 +4,11 @@
 
 namespace vireo::arch {
 
+void machine_exit_for_qemu(uint8_t exit_value) { Io::out8(0xf4, exit_value); }
+
 void machine_power_off(uint8_t exit_value)
 {
-    Io::out8(0xf4, exit_value);
+    machine_exit_for_qemu(exit_value);
     // QEMU's PIIX4 ACPI PM control (port 0x604: SLP_TYPa=0 | SLP_EN) powers
     // off a q35/pc machine without an ACPI interpreter.
     Io::out16(0x604, 0x2000);

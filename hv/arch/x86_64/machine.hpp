@@ -8,6 +8,8 @@ namespace vireo::arch {
 // Under QEMU with -device isa-debug-exit,iobase=0xf4 the value written makes
 // QEMU exit with status (value << 1) | 1; elsewhere the write is harmless and
 // we go on to ACPI-less fallbacks.
+// Reports the value to QEMU's isa-debug-exit, if present (QEMU then exits).
+void machine_exit_for_qemu(uint8_t exit_value);
 [[noreturn]] void machine_power_off(uint8_t exit_value);
 [[noreturn]] void machine_reboot();
 

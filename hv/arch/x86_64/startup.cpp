@@ -1,10 +1,103 @@
-// The start-up sequence after the boot CPU is in long mode.
+// The start-up sequence after the boot CPU is in long mode: options, memory,
+// time, the first domain(s), then the scheduler.
+#include "hv/arch/x86_64/apic.hpp"
+#include "hv/arch/x86_64/boot_domains.hpp"
+#include "hv/arch/x86_64/cpu.hpp"
+#include "hv/arch/x86_64/guest_access.hpp"
+#include "hv/arch/x86_64/layout.hpp"
 #include "hv/arch/x86_64/machine.hpp"
+#include "hv/arch/x86_64/memory_init.hpp"
+#include "hv/arch/x86_64/multiboot.hpp"
+#include "hv/arch/x86_64/panic.hpp"
+#include "hv/arch/x86_64/run.hpp"
+#include "hv/arch/x86_64/tick.hpp"
+#include "hv/arch/x86_64/traps.hpp"
+#include "hv/arch/x86_64/tsc.hpp"
+#include "hv/core/cmdline.hpp"
+#include "hv/core/console.hpp"
+#include "hv/core/debug_dump.hpp"
 #include "hv/core/log.hpp"
+#include "hv/core/platform.hpp"
+#include "hv/drivers/uart16550.hpp"
+
+namespace vireo::arch {
+void cpu_protect_features();
+void handle_guest_trap(TrapFrame* frame);
+}  // namespace vireo::arch
+
+namespace {
+
+using namespace vireo;
+using namespace vireo::arch;
+
+arch::BootInfo g_boot_info;
+
+void console_write(const char* s, size_t n)
+{
+    for (size_t i = 0; i < n; ++i) {
+        if (s[i] == '\n')
+            com1().put_char('\r');
+        com1().put_char(s[i]);
+    }
+}
+
+[[noreturn]] void power_off(uint8_t exit_value)
+{
+    constexpr uint8_t kShutdownReboot = 1;
+    machine_exit_for_qemu(exit_value);
+    if (exit_value == kShutdownReboot)
+        machine_reboot();
+    machine_power_off(exit_value);
+}
+
+void* map_machine(uint64_t paddr) { return phys_to_virt(paddr); }
+
+void install_platform()
+{
+    Platform ops{};
+    ops.copy_from_guest = copy_from_guest;
+    ops.copy_to_guest = copy_to_guest;
+    ops.console_write = console_write;
+    ops.console_read = console_read_dom0;
+    ops.power_off = power_off;
+    ops.reboot = machine_reboot;
+    ops.now_ns = now_ns;
+    ops.map_machine = map_machine;
+    platform_install(ops);
+}
+
+}  // namespace
 
 void boot_main(uint32_t magic, uint32_t info_paddr)
 {
-    VLOG_INFO("Vireo hypervisor starting (boot magic %08x, info at %08x)\n", magic, info_paddr);
-    vireo::arch::machine_power_off(0);
-}
+    VLOG_INFO("Vireo hypervisor, x86-64, Xen PV ABI (interface 4.17)\n");
+    const char* error = nullptr;
+    if (!parse_multiboot(magic, info_paddr, g_boot_info, &error))
+        panic("%s", error);
+    VLOG_INFO("Loader: %s; command line: '%s'\n", g_boot_info.loader_name, g_boot_info.cmdline);
+    HypervisorOptions opts = parse_cmdline(g_boot_info.cmdline);
+    if (opts.log_level_given)
+        log_set_level(static_cast<LogLevel>(opts.log_level));
 
+    install_platform();
+    memory_init(g_boot_info);
+    cpu_protect_features();
+    set_guest_trap_handler(handle_guest_trap);
+
+    apic_init_cpu();
+    TimeCalibration cal = time_calibrate();
+    VLOG_INFO("CPU 0: %s, APIC id %u, TSC %lu.%03lu MHz, APIC timer %lu.%03lu MHz\n",
+              apic_is_x2apic() ? "x2APIC" : "xAPIC", apic_id(), cal.tsc_khz / 1000, cal.tsc_khz % 1000,
+              cal.apic_timer_khz / 1000, cal.apic_timer_khz % 1000);
+    tick_init(cal.apic_timer_khz, 100);
+    debug_dump_register_keys();
+
+    unsigned started = build_boot_domains(g_boot_info, opts);
+    if (started == 0) {
+        VLOG_ERR("No domain could be started: halting\n");
+        // Not a shutdown reason: QEMU exits with status 255.
+        machine_exit_for_qemu(0x7f);
+        halt_forever();
+    }
+    schedule();
+}

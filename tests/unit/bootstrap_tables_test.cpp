@@ -1,0 +1,94 @@
+#include "hv/core/bootstrap_tables.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+using namespace vireo;
+
+namespace {
+
+// A fake machine: frames in one array, mfn = index + 0x100 so that pfn and
+// mfn differ, and a shuffled p2m.
+struct FakeMachine {
+    static constexpr uint64_t kBase = 0x100;
+    std::vector<uint8_t> memory;
+    std::vector<uint64_t> p2m;
+    explicit FakeMachine(uint64_t pages) : memory(pages * 4096, 0xaa), p2m(pages)
+    {
+        for (uint64_t i = 0; i < pages; ++i)
+            p2m[i] = kBase + (pages - 1 - i);  // reversed: pfn != mfn - base
+    }
+};
+
+FakeMachine* g_machine;
+void* map(uint64_t maddr) { return &g_machine->memory[((maddr >> 12) - FakeMachine::kBase) * 4096]; }
+void fill_slots(uint64_t* l4) { l4[256] = 0xdead000 | 1; }
+
+uint64_t* frame(uint64_t mfn) { return reinterpret_cast<uint64_t*>(&g_machine->memory[(mfn - FakeMachine::kBase) * 4096]); }
+
+// Walks the written tables the way the MMU would.
+uint64_t walk(uint64_t l4_maddr, uint64_t va)
+{
+    uint64_t e = l4_maddr | 1;
+    for (unsigned shift : {39u, 30u, 21u, 12u}) {
+        if (!(e & 1))
+            return 0;
+        e = frame(e >> 12 & 0xffffffffff)[(va >> shift) & 511];
+    }
+    return e;
+}
+
+}  // namespace
+
+TEST(BootstrapTables, CountsForLinuxStyleWindow)
+{
+    TableCounts c = bootstrap_table_count(0xffffffff80000000, 0xffffffff80800000);  // 8 MiB
+    EXPECT_EQ(c.l4, 1u);
+    EXPECT_EQ(c.l3, 1u);
+    EXPECT_EQ(c.l2, 1u);
+    EXPECT_EQ(c.l1, 4u);
+    // Crossing a 1 GiB boundary needs a second L2.
+    c = bootstrap_table_count(0xffffffffbfe00000, 0xffffffffc0200000);
+    EXPECT_EQ(c.l2, 2u);
+    EXPECT_EQ(c.l1, 2u);
+}
+
+TEST(BootstrapTables, MapsWindowOneToOneWithTablesReadOnly)
+{
+    const uint64_t pages = 2048;  // 8 MiB
+    FakeMachine m(pages);
+    g_machine = &m;
+    BootstrapWindow w{0xffffffff80000000, 0xffffffff80000000 + pages * 4096, 100, 7};
+    BootstrapTarget t{m.p2m.data(), pages, map, fill_slots};
+    uint64_t l4 = 0;
+    ASSERT_EQ(write_bootstrap_tables(w, t, l4), Status::OK);
+    EXPECT_EQ(l4, m.p2m[100] << 12);
+    EXPECT_EQ(frame(l4 >> 12)[256], 0xdead001u);
+    for (uint64_t pfn = 0; pfn < pages; ++pfn) {
+        uint64_t e = walk(l4, w.v_start + pfn * 4096);
+        ASSERT_EQ(e >> 12 & 0xffffffffff, m.p2m[pfn]) << pfn;
+        bool table = pfn >= 100 && pfn < 107;
+        EXPECT_EQ((e & 2) != 0, !table) << pfn;  // RW except the tables
+        EXPECT_TRUE(e & 4);                      // user: the guest kernel is ring 3
+    }
+    // Nothing outside the window is mapped.
+    EXPECT_EQ(walk(l4, w.v_end) & 1, 0u);
+    EXPECT_EQ(walk(l4, w.v_start - 4096) & 1, 0u);
+}
+
+TEST(BootstrapTables, RefusesMalformedWindows)
+{
+    FakeMachine m(64);
+    g_machine = &m;
+    BootstrapTarget t{m.p2m.data(), 64, map, fill_slots};
+    uint64_t l4 = 0;
+    uint64_t base = 0xffffffff80000000;
+    EXPECT_EQ(write_bootstrap_tables({base + 1, base + 64 * 4096, 0, 4}, t, l4), Status::INVALID);   // unaligned
+    EXPECT_EQ(write_bootstrap_tables({base, base, 0, 4}, t, l4), Status::INVALID);                    // empty
+    EXPECT_EQ(write_bootstrap_tables({base, base + 65 * 4096, 0, 4}, t, l4), Status::INVALID);       // > nr_pages
+    EXPECT_EQ(write_bootstrap_tables({base, base + 64 * 4096, 0, 3}, t, l4), Status::INVALID);       // wrong count
+    EXPECT_EQ(write_bootstrap_tables({base, base + 64 * 4096, 62, 4}, t, l4), Status::INVALID);      // tables past end
+    EXPECT_EQ(write_bootstrap_tables({0x00007ffffffff000, 0x0000800000001000, 0, 4}, t, l4), Status::INVALID);
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds everything and boots Vireo under QEMU with
+# its default domains, console on this terminal (Ctrl-A x quits QEMU;
+# Ctrl-A three times... is Vireo's own console switch, as in Xen).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${VIREO_BUILD:-$root/build}
+bash "$root/tools/setup.sh"
+cmake -S "$root" -B "$build" -G Ninja >/dev/null
+cmake --build "$build"
+exec "$build/tools/run-default" "$@"
