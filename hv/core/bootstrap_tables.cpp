@@ -43,17 +43,17 @@ Status write_bootstrap_tables(const BootstrapWindow& w, const BootstrapTarget& t
 
     // Zero every table frame.
     for (uint64_t i = 0; i < w.pt_frames; ++i)
-        __builtin_memset(t.map_machine(t.p2m[w.pt_pfn + i] << 12), 0, 4096);
+        __builtin_memset(t.map_machine(t.mfn_of(t.ctx, w.pt_pfn + i) << 12), 0, 4096);
 
     // First table pfn of each level, in the order L4, L3s, L2s, L1s.
     uint64_t first[4] = {w.pt_pfn, w.pt_pfn + c.l4, w.pt_pfn + c.l4 + c.l3, w.pt_pfn + c.l4 + c.l3 + c.l2};
     auto table_of = [&](unsigned lvl, uint64_t va) -> uint64_t* {
         uint64_t idx = lvl == 0 ? 0 : (va >> (kShift[lvl] + 9)) - (w.v_start >> (kShift[lvl] + 9));
-        return static_cast<uint64_t*>(t.map_machine(t.p2m[first[lvl] + idx] << 12));
+        return static_cast<uint64_t*>(t.map_machine(t.mfn_of(t.ctx, first[lvl] + idx) << 12));
     };
     auto table_mfn = [&](unsigned lvl, uint64_t va) -> uint64_t {
         uint64_t idx = (va >> (kShift[lvl] + 9)) - (w.v_start >> (kShift[lvl] + 9));
-        return t.p2m[first[lvl] + idx];
+        return t.mfn_of(t.ctx, first[lvl] + idx);
     };
 
     for (uint64_t va = w.v_start; va < w.v_end; va += 4096) {
@@ -66,12 +66,12 @@ Status write_bootstrap_tables(const BootstrapWindow& w, const BootstrapTarget& t
         uint64_t pfn = (va - w.v_start) >> 12;
         bool is_table = pfn >= w.pt_pfn && pfn < w.pt_pfn + w.pt_frames;
         uint64_t flags = kPresent | kUser | kAccessed | (is_table ? 0 : kWrite | kDirty);
-        table_of(3, va)[(va >> 12) & 511] = (t.p2m[pfn] << 12) | flags;
+        table_of(3, va)[(va >> 12) & 511] = (t.mfn_of(t.ctx, pfn) << 12) | flags;
     }
 
     uint64_t* l4 = table_of(0, w.v_start);
     t.fill_hypervisor_slots(l4);
-    l4_maddr = t.p2m[w.pt_pfn] << 12;
+    l4_maddr = t.mfn_of(t.ctx, w.pt_pfn) << 12;
     return Status::OK;
 }
 

@@ -30,7 +30,8 @@ TableCounts bootstrap_table_count(uint64_t v_start, uint64_t v_end);
 // Machine access the writer needs: the frame behind a pfn, a hypervisor
 // pointer to a machine frame, and the hypervisor's own L4 slots.
 struct BootstrapTarget {
-    const uint64_t* p2m;      // pfn -> mfn
+    uint64_t (*mfn_of)(const void* ctx, uint64_t pfn);  // the domain's p2m
+    const void* ctx;
     uint64_t nr_pages;
     void* (*map_machine)(uint64_t maddr);
     void (*fill_hypervisor_slots)(uint64_t* l4);

@@ -93,3 +93,11 @@ const char* module_args(const char* module_cmdline)
 }
 
 }  // namespace vireo
+
+namespace vireo {
+namespace {
+const char* g_command_line = "";
+}
+void set_hypervisor_command_line(const char* cmdline) { g_command_line = cmdline ? cmdline : ""; }
+const char* hypervisor_command_line() { return g_command_line; }
+}  // namespace vireo

@@ -18,3 +18,9 @@ HypervisorOptions parse_cmdline(const char* cmdline);
 const char* module_args(const char* module_cmdline);
 
 }  // namespace vireo
+
+namespace vireo {
+// The command line as given, for XENVER_commandline.
+void set_hypervisor_command_line(const char* cmdline);
+const char* hypervisor_command_line();
+}  // namespace vireo

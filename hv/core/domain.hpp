@@ -50,7 +50,7 @@ struct Domain {
     uint64_t tot_pages = 0;
     uint64_t max_pages = 0;
     uint64_t shared_info_maddr = 0;
-    uint32_t vm_assist = 0;       // VMASST_TYPE_* bits enabled
+    uint64_t vm_assist = 0;       // VMASST_TYPE_* bits enabled
     unsigned nr_vcpus = 0;
     Vcpu vcpus[kMaxVcpusPerDomain];
     // Unsupported hypercalls and sub-ops already reported, so each is

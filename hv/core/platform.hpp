@@ -26,6 +26,10 @@ struct Platform {
     uint64_t (*now_ns)();
     // A hypervisor machine address as a hypervisor pointer (direct map).
     void* (*map_machine)(uint64_t paddr);
+    // The machine-to-phys table every guest reads.
+    void (*m2p_set)(uint64_t mfn, uint64_t pfn);
+    // Copies the hypervisor's own L4 slots into a guest L4.
+    void (*fill_hypervisor_slots)(uint64_t* l4);
 };
 
 void platform_install(const Platform& ops);

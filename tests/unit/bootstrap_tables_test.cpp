@@ -23,6 +23,7 @@ struct FakeMachine {
 };
 
 FakeMachine* g_machine;
+uint64_t mfn_of(const void* ctx, uint64_t pfn) { return static_cast<const FakeMachine*>(ctx)->p2m[pfn]; }
 void* map(uint64_t maddr) { return &g_machine->memory[((maddr >> 12) - FakeMachine::kBase) * 4096]; }
 void fill_slots(uint64_t* l4) { l4[256] = 0xdead000 | 1; }
 
@@ -61,7 +62,7 @@ TEST(BootstrapTables, MapsWindowOneToOneWithTablesReadOnly)
     FakeMachine m(pages);
     g_machine = &m;
     BootstrapWindow w{0xffffffff80000000, 0xffffffff80000000 + pages * 4096, 100, 7};
-    BootstrapTarget t{m.p2m.data(), pages, map, fill_slots};
+    BootstrapTarget t{mfn_of, &m, pages, map, fill_slots};
     uint64_t l4 = 0;
     ASSERT_EQ(write_bootstrap_tables(w, t, l4), Status::OK);
     EXPECT_EQ(l4, m.p2m[100] << 12);
@@ -82,7 +83,7 @@ TEST(BootstrapTables, RefusesMalformedWindows)
 {
     FakeMachine m(64);
     g_machine = &m;
-    BootstrapTarget t{m.p2m.data(), 64, map, fill_slots};
+    BootstrapTarget t{mfn_of, &m, 64, map, fill_slots};
     uint64_t l4 = 0;
     uint64_t base = 0xffffffff80000000;
     EXPECT_EQ(write_bootstrap_tables({base + 1, base + 64 * 4096, 0, 4}, t, l4), Status::INVALID);   // unaligned

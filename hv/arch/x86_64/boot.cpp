@@ -6,6 +6,7 @@
 #include "hv/arch/x86_64/machine.hpp"
 #include "hv/arch/x86_64/panic.hpp"
 #include "hv/arch/x86_64/percpu.hpp"
+#include "hv/arch/x86_64/pic.hpp"
 #include "hv/core/log.hpp"
 #include "hv/drivers/uart16550.hpp"
 
@@ -57,6 +58,7 @@ extern "C" [[noreturn]] void arch_boot(uint32_t magic, uint32_t info_paddr)
     com1().init(Uart16550::kCom1, 115200);
     log_set_sink(&com1());
     patch_clac_sites();
+    pic_disable();
     for (auto** ctor = __init_array_start; ctor < __init_array_end; ++ctor)
         (*ctor)();
     gdt_init_cpu(0);

@@ -139,16 +139,34 @@ bool parse_mb2(uint32_t info_paddr, BootInfo& out, const char** error)
     return true;
 }
 
+// Loaders pass "image-path options": the options start after the first word.
+const char* skip_image_name(const char* s)
+{
+    while (*s == ' ')
+        ++s;
+    while (*s && *s != ' ')
+        ++s;
+    while (*s == ' ')
+        ++s;
+    return s;
+}
+
 }  // namespace
 
 bool parse_multiboot(uint32_t magic, uint32_t info_paddr, BootInfo& out, const char** error)
 {
-    if (magic == kMultiboot1Magic)
-        return parse_mb1(info_paddr, out, error);
-    if (magic == kMultiboot2Magic)
-        return parse_mb2(info_paddr, out, error);
-    *error = "not started by a multiboot loader (bad magic)";
-    return false;
+    bool ok;
+    if (magic == kMultiboot1Magic) {
+        ok = parse_mb1(info_paddr, out, error);
+    } else if (magic == kMultiboot2Magic) {
+        ok = parse_mb2(info_paddr, out, error);
+    } else {
+        *error = "not started by a multiboot loader (bad magic)";
+        return false;
+    }
+    out.cmdline_full = out.cmdline;
+    out.cmdline = skip_image_name(out.cmdline);
+    return ok;
 }
 
 }  // namespace vireo::arch

@@ -26,7 +26,8 @@ struct FirmwareRange {
 
 struct BootInfo {
     const char* loader_name = "";
-    const char* cmdline = "";
+    const char* cmdline = "";       // the hypervisor's options
+    const char* cmdline_full = "";  // as the loader gave it (image name first)
     BootModule modules[kMaxBootModules];
     unsigned module_count = 0;
     FirmwareRange ranges[kMaxFirmwareRanges];

@@ -8,6 +8,7 @@
 #include "hv/arch/x86_64/machine.hpp"
 #include "hv/arch/x86_64/memory_init.hpp"
 #include "hv/arch/x86_64/multiboot.hpp"
+#include "hv/arch/x86_64/paging.hpp"
 #include "hv/arch/x86_64/panic.hpp"
 #include "hv/arch/x86_64/run.hpp"
 #include "hv/arch/x86_64/tick.hpp"
@@ -63,6 +64,8 @@ void install_platform()
     ops.reboot = machine_reboot;
     ops.now_ns = now_ns;
     ops.map_machine = map_machine;
+    ops.m2p_set = m2p_set;
+    ops.fill_hypervisor_slots = copy_hypervisor_slots;
     platform_install(ops);
 }
 
@@ -75,6 +78,7 @@ void boot_main(uint32_t magic, uint32_t info_paddr)
     if (!parse_multiboot(magic, info_paddr, g_boot_info, &error))
         panic("%s", error);
     VLOG_INFO("Loader: %s; command line: '%s'\n", g_boot_info.loader_name, g_boot_info.cmdline);
+    set_hypervisor_command_line(g_boot_info.cmdline);
     HypervisorOptions opts = parse_cmdline(g_boot_info.cmdline);
     if (opts.log_level_given)
         log_set_level(static_cast<LogLevel>(opts.log_level));

@@ -56,8 +56,8 @@ uint64_t now_ns()
     if (!g_tsc_khz)
         return 0;
     uint64_t ticks = rdtsc() - g_tsc_at_boot;
-    // ticks * 1e6 / khz without overflow for centuries of uptime.
-    return static_cast<uint64_t>(static_cast<unsigned __int128>(ticks) * 1000000u / g_tsc_khz);
+    // ticks * 1e6 / khz, split so nothing overflows 64 bits.
+    return ticks / g_tsc_khz * 1000000u + ticks % g_tsc_khz * 1000000u / g_tsc_khz;
 }
 
 }  // namespace vireo::arch

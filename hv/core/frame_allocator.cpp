@@ -1,0 +1,62 @@
+#include "hv/core/frame_allocator.hpp"
+
+namespace vireo {
+
+void FrameAllocator::init(FrameTable& table, const MemoryMap& map)
+{
+    m_table = &table;
+    m_head = kEnd;
+    m_free = 0;
+    // Push from the top down so low frames come out first.
+    for (unsigned i = map.count(); i > 0; --i) {
+        const MemRange& r = map.at(i - 1);
+        if (r.type != MemType::RAM)
+            continue;
+        uint64_t first = page_align_up(r.base) >> kPageShift;
+        uint64_t last = page_align_down(r.end) >> kPageShift;  // exclusive
+        if (last > table.nr_frames())
+            last = table.nr_frames();
+        for (uint64_t f = last; f > first; --f) {
+            PageInfo* p = table.get(Mfn(f - 1));
+            *p = PageInfo{0, 0, kOwnerFree, PageType::NONE, 0, m_head};
+            m_head = static_cast<uint32_t>(f - 1);
+            ++m_free;
+        }
+    }
+}
+
+Result<Mfn> FrameAllocator::alloc(uint16_t owner)
+{
+    if (m_head == kEnd)
+        return Status::NO_MEMORY;
+    Mfn mfn(m_head);
+    m_head = m_table->get(mfn)->next;
+    --m_free;
+    Status s = m_table->assign(mfn, owner);
+    if (s != Status::OK)
+        return s;
+    return mfn;
+}
+
+Status FrameAllocator::free(Mfn mfn, uint16_t owner)
+{
+    VIREO_TRY(m_table->release(mfn, owner));
+    m_table->get(mfn)->next = m_head;
+    m_head = static_cast<uint32_t>(mfn.raw);
+    ++m_free;
+    return Status::OK;
+}
+
+FrameAllocator& frame_allocator()
+{
+    static FrameAllocator allocator;
+    return allocator;
+}
+
+FrameTable& frame_table()
+{
+    static FrameTable table;
+    return table;
+}
+
+}  // namespace vireo

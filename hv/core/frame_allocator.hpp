@@ -1,0 +1,33 @@
+// The machine-frame allocator: a free list threaded through the frame
+// table (PageInfo::next), so it needs no memory of its own. Frames come
+// from the RAM of the memory map once the hypervisor has taken what it
+// keeps. Single-frame allocations only; contiguous boot-time needs are met
+// by MemoryMap::take before the allocator starts.
+#pragma once
+
+#include "hv/core/frame_table.hpp"
+#include "hv/core/memory_map.hpp"
+
+namespace vireo {
+
+class FrameAllocator {
+public:
+    // Puts every RAM frame of `map` below the table's end on the free list.
+    void init(FrameTable& table, const MemoryMap& map);
+    // A free frame, now owned by `owner` with one reference.
+    Result<Mfn> alloc(uint16_t owner);
+    // Returns a frame; its contents must already be scrubbed if a guest had it.
+    Status free(Mfn mfn, uint16_t owner);
+    uint64_t free_frames() const { return m_free; }
+
+private:
+    static constexpr uint32_t kEnd = 0xffffffff;
+    FrameTable* m_table = nullptr;
+    uint32_t m_head = kEnd;
+    uint64_t m_free = 0;
+};
+
+FrameAllocator& frame_allocator();
+FrameTable& frame_table();
+
+}  // namespace vireo

@@ -1,0 +1,115 @@
+#include "hv/core/frame_table.hpp"
+
+namespace vireo {
+namespace {
+constexpr uint32_t kMaxCount = 0x7fffffff;
+}
+
+bool is_page_table_type(PageType t) { return t >= PageType::L1 && t <= PageType::L4; }
+
+void FrameTable::init(PageInfo* entries, uint64_t nr_frames)
+{
+    m_entries = entries;
+    m_nr = nr_frames;
+    for (uint64_t i = 0; i < nr_frames; ++i)
+        entries[i] = PageInfo{0, 0, kOwnerHypervisor, PageType::NONE, 0, 0};
+}
+
+void FrameTable::set_owner_unchecked(Mfn mfn, uint16_t owner)
+{
+    if (PageInfo* p = get(mfn))
+        p->owner = owner;
+}
+
+Status FrameTable::assign(Mfn mfn, uint16_t owner)
+{
+    PageInfo* p = get(mfn);
+    if (!p)
+        return Status::RANGE;
+    if (p->owner != kOwnerFree || p->count || p->type_count)
+        return Status::BUSY;
+    *p = PageInfo{1, 0, owner, PageType::NONE, 0, 0};
+    return Status::OK;
+}
+
+Status FrameTable::release(Mfn mfn, uint16_t owner)
+{
+    PageInfo* p = get(mfn);
+    if (!p)
+        return Status::RANGE;
+    // Only the owner's own reference may be left.
+    if (p->owner != owner || p->count != 1 || p->type_count)
+        return Status::BUSY;
+    *p = PageInfo{0, 0, kOwnerFree, PageType::NONE, 0, 0};
+    return Status::OK;
+}
+
+Status FrameTable::get_page(Mfn mfn, uint16_t owner)
+{
+    PageInfo* p = get(mfn);
+    if (!p)
+        return Status::RANGE;
+    if (p->owner != owner || p->count == 0)
+        return Status::PERMISSION;
+    if (p->count >= kMaxCount)
+        return Status::BUSY;
+    ++p->count;
+    return Status::OK;
+}
+
+Status FrameTable::put_page(Mfn mfn)
+{
+    PageInfo* p = get(mfn);
+    if (!p || p->count <= 1)  // the owner's reference is dropped by release()
+        return Status::INVALID;
+    --p->count;
+    return Status::OK;
+}
+
+Status FrameTable::get_type(Mfn mfn, PageType type, TypeValidator* validator)
+{
+    PageInfo* p = get(mfn);
+    if (!p || type == PageType::NONE)
+        return Status::INVALID;
+    if (p->type_count > 0) {
+        if (p->type != type)
+            return Status::BUSY;
+        if (p->type_count >= kMaxCount)
+            return Status::BUSY;
+        ++p->type_count;
+        return Status::OK;
+    }
+    if (is_page_table_type(type)) {
+        if (!validator)
+            return Status::INVALID;
+        p->type = type;  // set first: a table that maps itself sees its type
+        p->type_count = 1;
+        Status s = validator->validate(mfn, type);
+        if (s != Status::OK) {
+            p->type = PageType::NONE;
+            p->type_count = 0;
+            return s;
+        }
+        p->flags |= kPageValidated;
+        return Status::OK;
+    }
+    p->type = type;
+    p->type_count = 1;
+    return Status::OK;
+}
+
+Status FrameTable::put_type(Mfn mfn, TypeValidator* validator)
+{
+    PageInfo* p = get(mfn);
+    if (!p || p->type_count == 0)
+        return Status::INVALID;
+    if (--p->type_count == 0) {
+        if (is_page_table_type(p->type) && (p->flags & kPageValidated) && validator)
+            validator->invalidate(mfn, p->type);
+        p->flags &= static_cast<uint8_t>(~kPageValidated);
+        p->type = PageType::NONE;
+    }
+    return Status::OK;
+}
+
+}  // namespace vireo
