@@ -67,3 +67,12 @@ int strncmp(const char* a, const char* b, size_t n)
 }
 
 }  // extern "C"
+
+extern "C" char* strstr(const char* haystack, const char* needle)
+{
+    size_t n = strlen(needle);
+    for (; *haystack; ++haystack)
+        if (strncmp(haystack, needle, n) == 0)
+            return const_cast<char*>(haystack);
+    return n == 0 ? const_cast<char*>(haystack) : nullptr;
+}
