@@ -21,8 +21,8 @@ struct Platform {
     size_t (*console_read)(char* buf, size_t n);
     // The machine itself. power_off's value becomes QEMU's exit status
     // (value << 1 | 1) under isa-debug-exit.
-    [[noreturn]] void (*power_off)(uint8_t exit_value);
-    [[noreturn]] void (*reboot)();
+    void (*power_off)(uint8_t exit_value);  // does not return
+    void (*reboot)();  // does not return
     uint64_t (*now_ns)();
     // A hypervisor machine address as a hypervisor pointer (direct map).
     void* (*map_machine)(uint64_t paddr);
