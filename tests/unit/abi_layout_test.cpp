@@ -1,0 +1,102 @@
+// The ABI test: every size, offset and constant of abi/ equals Debian's
+// libxen-dev headers (Xen 4.17, interface 0x00040d00). This TU sees only
+// Xen's headers; abi_ours.cpp sees only ours.
+#define __XEN_INTERFACE_VERSION__ 0x00040d00
+#include <cstddef>
+#include <cstring>
+#include <string>
+
+#include <gtest/gtest.h>
+
+extern "C" {
+#include <xen/xen.h>
+#include <xen/elfnote.h>
+#include <xen/features.h>
+#include <xen/sched.h>
+#include <xen/version.h>
+}
+
+#include "tests/unit/abi_table.hpp"
+
+// Xen's hypercall macros carry two leading underscores.
+#define CH(name) {"HYPERVISOR_" #name, static_cast<unsigned long long>(__HYPERVISOR_##name)}
+#define NR_VIRQS_ NR_VIRQS
+#define F(s, f) {#s "." #f, offsetof(struct s, f)}
+#define Z(s) {"sizeof " #s, sizeof(struct s)}
+#define C(name) {#name, static_cast<unsigned long long>(name)}
+
+const AbiEntry kXenAbi[] = {
+    Z(start_info), F(start_info, nr_pages), F(start_info, shared_info), F(start_info, flags),
+    F(start_info, store_mfn), F(start_info, store_evtchn), F(start_info, console), F(start_info, pt_base),
+    F(start_info, nr_pt_frames), F(start_info, mfn_list), F(start_info, mod_start), F(start_info, mod_len),
+    F(start_info, cmd_line), F(start_info, first_p2m_pfn), F(start_info, nr_p2m_frames),
+    Z(shared_info), F(shared_info, vcpu_info), F(shared_info, evtchn_pending), F(shared_info, evtchn_mask),
+    F(shared_info, wc_version), F(shared_info, wc_sec), F(shared_info, wc_nsec), F(shared_info, wc_sec_hi),
+    F(shared_info, arch),
+    Z(vcpu_info), F(vcpu_info, evtchn_upcall_pending), F(vcpu_info, evtchn_upcall_mask),
+    F(vcpu_info, evtchn_pending_sel), F(vcpu_info, arch), F(vcpu_info, time),
+    Z(vcpu_time_info), F(vcpu_time_info, version), F(vcpu_time_info, tsc_timestamp),
+    F(vcpu_time_info, system_time), F(vcpu_time_info, tsc_to_system_mul), F(vcpu_time_info, tsc_shift),
+    F(vcpu_time_info, flags),
+    Z(arch_vcpu_info), F(arch_vcpu_info, cr2),
+    Z(arch_shared_info), F(arch_shared_info, max_pfn), F(arch_shared_info, pfn_to_mfn_frame_list_list),
+    F(arch_shared_info, nmi_reason), F(arch_shared_info, p2m_cr3), F(arch_shared_info, p2m_vaddr),
+    F(arch_shared_info, p2m_generation),
+    Z(xen_compile_info), F(xen_compile_info, compile_by), F(xen_compile_info, compile_domain),
+    F(xen_compile_info, compile_date),
+    Z(xen_platform_parameters), Z(xen_feature_info), F(xen_feature_info, submap),
+    Z(sched_shutdown), Z(sched_poll), F(sched_poll, nr_ports), F(sched_poll, timeout),
+    Z(sched_remote_shutdown), F(sched_remote_shutdown, reason),
+    CH(set_trap_table), CH(mmu_update), CH(set_gdt), CH(stack_switch),
+    CH(set_callbacks), CH(fpu_taskswitch), CH(platform_op),
+    CH(set_debugreg), CH(get_debugreg), CH(update_descriptor),
+    CH(memory_op), CH(multicall), CH(update_va_mapping),
+    CH(set_timer_op), CH(xen_version), CH(console_io),
+    CH(grant_table_op), CH(vm_assist), CH(update_va_mapping_otherdomain),
+    CH(iret), CH(vcpu_op), CH(set_segment_base), CH(mmuext_op),
+    CH(xsm_op), CH(nmi_op), CH(sched_op), CH(callback_op),
+    CH(xenoprof_op), CH(event_channel_op), CH(physdev_op), CH(hvm_op),
+    CH(sysctl), CH(domctl), CH(kexec_op), CH(argo_op),
+    CH(xenpmu_op), CH(dm_op), CH(hypfs_op),
+    C(CONSOLEIO_write), C(CONSOLEIO_read), C(VMASST_CMD_enable), C(VMASST_CMD_disable),
+    C(VMASST_TYPE_4gb_segments), C(VMASST_TYPE_4gb_segments_notify), C(VMASST_TYPE_writable_pagetables),
+    C(VMASST_TYPE_pae_extended_cr3), C(VMASST_TYPE_architectural_iopl), C(VMASST_TYPE_runstate_update_flag),
+    C(VMASST_TYPE_m2p_strict), C(DOMID_SELF), C(DOMID_IO), C(DOMID_XEN), C(DOMID_COW), C(DOMID_INVALID),
+    C(DOMID_IDLE), C(SIF_PRIVILEGED), C(SIF_INITDOMAIN), C(SIF_MULTIBOOT_MOD), C(SIF_MOD_START_PFN),
+    C(SIF_VIRT_P2M_4TOOLS), C(MAX_GUEST_CMDLINE), C(XEN_LEGACY_MAX_VCPUS),
+    C(VIRQ_TIMER), C(VIRQ_DEBUG), C(VIRQ_CONSOLE), C(VIRQ_DOM_EXC), C(VIRQ_TBUF), C(VIRQ_DEBUGGER),
+    C(VIRQ_XENOPROF), C(VIRQ_CON_RING), C(VIRQ_PCPU_STATE), C(VIRQ_MEM_EVENT), C(VIRQ_ARGO), C(VIRQ_ENOMEM),
+    C(VIRQ_XENPMU), C(NR_VIRQS),
+    C(FLAT_RING3_CS32), C(FLAT_RING3_CS64), C(FLAT_RING3_DS32), C(FLAT_RING3_DS64), C(FLAT_RING3_SS32),
+    C(FLAT_RING3_SS64), C(FLAT_KERNEL_CS), C(FLAT_KERNEL_DS), C(FLAT_KERNEL_SS), C(FLAT_USER_CS64),
+    C(HYPERVISOR_VIRT_START), C(HYPERVISOR_VIRT_END), C(MACH2PHYS_VIRT_START), C(MACH2PHYS_VIRT_END),
+    C(SCHEDOP_yield), C(SCHEDOP_block), C(SCHEDOP_shutdown), C(SCHEDOP_poll), C(SCHEDOP_remote_shutdown),
+    C(SCHEDOP_shutdown_code), C(SCHEDOP_watchdog), C(SCHEDOP_pin_override), C(SHUTDOWN_poweroff),
+    C(SHUTDOWN_reboot), C(SHUTDOWN_suspend), C(SHUTDOWN_crash), C(SHUTDOWN_watchdog), C(SHUTDOWN_soft_reset),
+    C(SHUTDOWN_MAX),
+    C(XENVER_version), C(XENVER_extraversion), C(XENVER_compile_info), C(XENVER_capabilities),
+    C(XENVER_changeset), C(XENVER_platform_parameters), C(XENVER_get_features), C(XENVER_pagesize),
+    C(XENVER_guest_handle), C(XENVER_commandline), C(XENVER_build_id),
+    C(XENFEAT_writable_page_tables), C(XENFEAT_writable_descriptor_tables), C(XENFEAT_auto_translated_physmap),
+    C(XENFEAT_supervisor_mode_kernel), C(XENFEAT_pae_pgdir_above_4gb), C(XENFEAT_mmu_pt_update_preserve_ad),
+    C(XENFEAT_highmem_assist), C(XENFEAT_gnttab_map_avail_bits), C(XENFEAT_hvm_callback_vector),
+    C(XENFEAT_hvm_safe_pvclock), C(XENFEAT_hvm_pirqs), C(XENFEAT_dom0),
+    C(XENFEAT_memory_op_vnode_supported), C(XENFEAT_linux_rsdp_unrestricted),
+    C(XENFEAT_not_direct_mapped), C(XENFEAT_direct_mapped), C(XENFEAT_NR_SUBMAPS),
+    C(XEN_ELFNOTE_INFO), C(XEN_ELFNOTE_ENTRY), C(XEN_ELFNOTE_HYPERCALL_PAGE), C(XEN_ELFNOTE_VIRT_BASE),
+    C(XEN_ELFNOTE_PADDR_OFFSET), C(XEN_ELFNOTE_XEN_VERSION), C(XEN_ELFNOTE_GUEST_OS),
+    C(XEN_ELFNOTE_GUEST_VERSION), C(XEN_ELFNOTE_LOADER), C(XEN_ELFNOTE_PAE_MODE), C(XEN_ELFNOTE_FEATURES),
+    C(XEN_ELFNOTE_BSD_SYMTAB), C(XEN_ELFNOTE_HV_START_LOW), C(XEN_ELFNOTE_L1_MFN_VALID),
+    C(XEN_ELFNOTE_SUSPEND_CANCEL), C(XEN_ELFNOTE_INIT_P2M), C(XEN_ELFNOTE_MOD_START_PFN),
+    C(XEN_ELFNOTE_SUPPORTED_FEATURES), C(XEN_ELFNOTE_PHYS32_ENTRY),
+};
+const size_t kXenAbiCount = sizeof(kXenAbi) / sizeof(kXenAbi[0]);
+
+TEST(AbiLayout, EveryEntryMatchesXensHeaders)
+{
+    ASSERT_EQ(kOurAbiCount, kXenAbiCount);
+    for (size_t i = 0; i < kOurAbiCount; ++i) {
+        ASSERT_STREQ(kOurAbi[i].name, kXenAbi[i].name);
+        EXPECT_EQ(kOurAbi[i].value, kXenAbi[i].value) << kOurAbi[i].name;
+    }
+}
