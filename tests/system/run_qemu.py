@@ -29,7 +29,8 @@ VIREO_NO_DOMAIN_STATUS = 255
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--hv", choices=["vireo", "xen"], required=True)
-    p.add_argument("--image", required=True, help="hypervisor image (multiboot ELF)")
+    p.add_argument("--image", help="hypervisor image (multiboot ELF), loaded by QEMU's -kernel")
+    p.add_argument("--cdrom", help="a boot CD (GRUB) to boot instead of --image")
     p.add_argument("--cmdline", default="", help="extra hypervisor command line")
     p.add_argument("--module", action="append", default=[],
                    help="boot module: 'path args...' (first is dom0's kernel)")
@@ -54,8 +55,10 @@ def qemu_command(a):
                       f"loglvl=all guest_loglvl=all noreboot {a.cmdline}")
     cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", a.mem, "-smp", a.smp,
            "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot",
-           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-           "-kernel", a.image, "-append", hv_cmdline.strip()]
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if a.cdrom:
+        return cmd + ["-cdrom", a.cdrom]
+    cmd += ["-kernel", a.image, "-append", hv_cmdline.strip()]
     if a.module:
         # QEMU separates modules with commas; a comma inside one is doubled.
         cmd += ["-initrd", ",".join(m.replace(",", ",,") for m in a.module)]

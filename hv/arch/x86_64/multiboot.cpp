@@ -112,7 +112,8 @@ bool parse_mb2(uint32_t info_paddr, BootInfo& out, const char** error)
             uint32_t entry_size = *reinterpret_cast<const uint32_t*>(body);
             if (entry_size < 24)
                 break;
-            for (uint32_t e = 8; e + entry_size <= size; e += entry_size) {
+            // Entries follow the tag header (8 bytes), entry_size and entry_version.
+            for (uint32_t e = 16; e + entry_size <= size; e += entry_size) {
                 const uint8_t* ent = base + off + e;
                 uint64_t b, l;
                 uint32_t t;

@@ -71,9 +71,12 @@ void print_symbol(uint64_t addr)
 
 void print_backtrace(uint64_t rbp, uint64_t rip)
 {
-    out("Backtrace:\n  ");
-    print_symbol(rip);
-    out("\n");
+    out("Backtrace:\n");
+    if (rip) {
+        out("  ");
+        print_symbol(rip);
+        out("\n");
+    }
     for (int depth = 0; depth < 32 && rbp && is_readable_stack(rbp); ++depth) {
         auto* fp = reinterpret_cast<const uint64_t*>(rbp);
         uint64_t ret = fp[1];
@@ -123,7 +126,7 @@ void panic_with_frame(const TrapFrame* frame, const char* fmt, ...)
     } else {
         uint64_t rbp;
         asm volatile("mov %%rbp, %0" : "=r"(rbp));
-        print_backtrace(rbp, reinterpret_cast<uint64_t>(__builtin_return_address(0)));
+        print_backtrace(rbp, 0);
     }
     out("(vireo) System halted.\n");
     halt_forever();
