@@ -24,6 +24,7 @@ XEN_STOP_LINES = [
     (re.compile(r"Hardware Dom0 crashed"), "crash"),
 ]
 VIREO_NO_DOMAIN_STATUS = 255
+VIREO_PANIC_STATUS = 253
 
 
 def parse_args():
@@ -36,7 +37,7 @@ def parse_args():
                    help="boot module: 'path args...' (first is dom0's kernel)")
     p.add_argument("--expect", action="append", default=[], help="regex that must appear (in order)")
     p.add_argument("--forbid", action="append", default=[], help="regex that must not appear")
-    p.add_argument("--shutdown", choices=sorted(REASONS) + ["no-domain"], default="poweroff")
+    p.add_argument("--shutdown", choices=sorted(REASONS) + ["no-domain", "panic"], default="poweroff")
     p.add_argument("--timeout", type=float, default=90)
     p.add_argument("--mem", default="512")
     p.add_argument("--smp", default="1")
@@ -129,16 +130,17 @@ def main():
         status = proc.returncode
         if timed_out:
             problems.append(f"timed out after {a.timeout:.0f}s")
-        elif a.shutdown == "no-domain":
-            if status != VIREO_NO_DOMAIN_STATUS:
-                problems.append(f"QEMU exit status {status}, expected {VIREO_NO_DOMAIN_STATUS} (no domain)")
+        elif a.shutdown in ("no-domain", "panic"):
+            want = VIREO_NO_DOMAIN_STATUS if a.shutdown == "no-domain" else VIREO_PANIC_STATUS
+            if status != want:
+                problems.append(f"QEMU exit status {status}, expected {want} ({a.shutdown})")
         else:
             want = (REASONS[a.shutdown] << 1) | 1
             if status != want:
                 problems.append(f"QEMU exit status {status}, expected {want} ({a.shutdown})")
     else:
-        if a.shutdown == "no-domain":
-            problems.append("no-domain is a Vireo-only expectation")
+        if a.shutdown in ("no-domain", "panic"):
+            problems.append(f"{a.shutdown} is a Vireo-only expectation")
         elif xen_reason != a.shutdown:
             problems.append(f"Xen reported dom0 stop as {xen_reason or 'nothing (timeout?)'}, "
                             f"expected {a.shutdown}")

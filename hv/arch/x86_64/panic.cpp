@@ -2,6 +2,7 @@
 
 #include "hv/arch/x86_64/cpu.hpp"
 #include "hv/arch/x86_64/layout.hpp"
+#include "hv/arch/x86_64/machine.hpp"
 #include "hv/arch/x86_64/percpu.hpp"
 #include "hv/core/log.hpp"
 
@@ -129,6 +130,7 @@ void panic_with_frame(const TrapFrame* frame, const char* fmt, ...)
         print_backtrace(rbp, 0);
     }
     out("(vireo) System halted.\n");
+    machine_exit_for_qemu(kPanicExitValue);
     halt_forever();
 }
 

@@ -33,6 +33,13 @@ using namespace vireo::arch;
 
 arch::BootInfo g_boot_info;
 
+// Like Xen's 'C' key: a deliberate fatal fault, to show what a panic prints.
+void crash_on_purpose()
+{
+    log(LogLevel::ERROR, "'C' pressed: crashing on purpose\n");
+    *reinterpret_cast<volatile uint64_t*>(0x10) = 1;
+}
+
 void console_write(const char* s, size_t n)
 {
     for (size_t i = 0; i < n; ++i) {
@@ -95,12 +102,12 @@ void boot_main(uint32_t magic, uint32_t info_paddr)
               cal.apic_timer_khz / 1000, cal.apic_timer_khz % 1000);
     tick_init(cal.apic_timer_khz, 100);
     debug_dump_register_keys();
+    console_register_key('C', "crash the hypervisor (tests the panic path)", crash_on_purpose);
 
     unsigned started = build_boot_domains(g_boot_info, opts);
     if (started == 0) {
         VLOG_ERR("No domain could be started: halting\n");
-        // Not a shutdown reason: QEMU exits with status 255.
-        machine_exit_for_qemu(0x7f);
+        machine_exit_for_qemu(kNoDomainExitValue);
         halt_forever();
     }
     schedule();
