@@ -8,4 +8,4 @@ build=${VIREO_BUILD:-$root/build}
 bash "$root/tools/setup.sh"
 cmake -S "$root" -B "$build" -G Ninja >/dev/null
 cmake --build "$build"
-exec "$build/tools/run-default" "$@"
+exec bash "$root/tools/run-default.sh" "$build"
