@@ -22,6 +22,20 @@ enum class VcpuState : uint8_t { DOWN, RUNNABLE, BLOCKED };
 
 struct Domain;
 
+// A guest's handler for one exception vector (set_trap_table).
+struct GuestTrap {
+    uint64_t address = 0;  // 0: none registered
+    uint16_t cs = 0;
+    uint8_t flags = 0;     // bits 0-1: DPL for 'int n'; bit 2: mask events
+};
+
+// The guest's other entry points (callback_op), by CALLBACKTYPE_*.
+inline constexpr unsigned kNrCallbackTypes = 8;
+struct GuestCallbacks {
+    uint64_t address[kNrCallbackTypes] = {};
+    uint16_t flags[kNrCallbackTypes] = {};
+};
+
 struct Vcpu {
     Domain* domain = nullptr;
     uint32_t id = 0;
@@ -29,6 +43,8 @@ struct Vcpu {
     bool yield_requested = false;  // SCHEDOP_yield: give the CPU up once
     // Saved guest registers while this vCPU is not on a CPU.
     GuestRegs regs{};
+    // While it runs: its live frame (what a hypercall or trap changes).
+    GuestRegs* live_regs = nullptr;
     // The x86-64 PV guest runs its kernel and its user mode both in ring 3,
     // each with its own top-level table (kernel and user base pointers).
     bool in_kernel_mode = true;
@@ -38,6 +54,9 @@ struct Vcpu {
     uint64_t fs_base = 0, gs_base_kernel = 0, gs_base_user = 0;
     // vcpu_info: in shared_info until the guest registers its own.
     uint64_t vcpu_info_maddr = 0;
+    GuestTrap traps[256];
+    GuestCallbacks callbacks;
+    bool fpu_ts = false;  // the guest's virtual CR0.TS (fpu_taskswitch)
 };
 
 struct Domain {

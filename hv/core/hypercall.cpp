@@ -15,6 +15,13 @@ struct Table {
         handlers[xen::HYPERVISOR_xen_version] = do_xen_version;
         handlers[xen::HYPERVISOR_sched_op] = do_sched_op;
         handlers[xen::HYPERVISOR_vm_assist] = do_vm_assist;
+        handlers[xen::HYPERVISOR_set_trap_table] = do_set_trap_table;
+        handlers[xen::HYPERVISOR_stack_switch] = do_stack_switch;
+        handlers[xen::HYPERVISOR_set_callbacks] = do_set_callbacks;
+        handlers[xen::HYPERVISOR_fpu_taskswitch] = do_fpu_taskswitch;
+        handlers[xen::HYPERVISOR_iret] = do_iret;
+        handlers[xen::HYPERVISOR_set_segment_base] = do_set_segment_base;
+        handlers[xen::HYPERVISOR_callback_op] = do_callback_op;
     }
 };
 constexpr Table kTable;
@@ -24,6 +31,7 @@ constexpr Table kTable;
 void hypercall_dispatch(Vcpu& v, GuestRegs& regs)
 {
     HypercallArgs args = HypercallArgs::from(regs);
+    v.live_regs = &regs;
     HypercallHandler handler = args.nr < kNrHypercalls ? kTable.handlers[args.nr] : nullptr;
     if (!handler) {
         report_unsupported(*v.domain, args.nr, -1);

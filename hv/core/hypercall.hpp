@@ -30,5 +30,12 @@ HypercallResult do_console_io(Vcpu& v, HypercallArgs& args);
 HypercallResult do_xen_version(Vcpu& v, HypercallArgs& args);
 HypercallResult do_sched_op(Vcpu& v, HypercallArgs& args);
 HypercallResult do_vm_assist(Vcpu& v, HypercallArgs& args);
+HypercallResult do_set_trap_table(Vcpu& v, HypercallArgs& args);
+HypercallResult do_stack_switch(Vcpu& v, HypercallArgs& args);
+HypercallResult do_set_callbacks(Vcpu& v, HypercallArgs& args);
+HypercallResult do_fpu_taskswitch(Vcpu& v, HypercallArgs& args);
+HypercallResult do_iret(Vcpu& v, HypercallArgs& args);
+HypercallResult do_set_segment_base(Vcpu& v, HypercallArgs& args);
+HypercallResult do_callback_op(Vcpu& v, HypercallArgs& args);
 
 }  // namespace vireo

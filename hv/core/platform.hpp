@@ -10,6 +10,8 @@
 
 namespace vireo {
 
+struct Vcpu;
+
 struct Platform {
     // Copies between hypervisor memory and the current vCPU's guest virtual
     // addresses. They refuse addresses outside guest space and return
@@ -30,6 +32,12 @@ struct Platform {
     void (*m2p_set)(uint64_t mfn, uint64_t pfn);
     // Copies the hypervisor's own L4 slots into a guest L4.
     void (*fill_hypervisor_slots)(uint64_t* l4);
+    // The current vCPU's segment bases and mode, applied to the CPU now.
+    void (*set_fs_base)(uint64_t base);
+    void (*set_active_gs_base)(uint64_t base);
+    // After v.in_kernel_mode changed: load its page tables and GS base.
+    void (*load_guest_mode)(const Vcpu& v);
+    void (*set_fpu_ts)(bool set);
 };
 
 void platform_install(const Platform& ops);

@@ -246,6 +246,8 @@ ImageError build_pv_domain(const BuildRequest& req)
         pi->flags = kPageValidated | (i == 0 ? kPagePinned : 0);
     }
 
+    for (unsigned i = 0; i < kMaxVcpusPerDomain; ++i)
+        d.vcpus[i].vcpu_info_maddr = d.shared_info_maddr + i * sizeof(xen::vcpu_info);
     Vcpu& v = d.vcpus[0];
     d.nr_vcpus = 1;
     v.regs = GuestRegs{};

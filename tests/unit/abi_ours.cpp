@@ -4,6 +4,7 @@
 #include <cstddef>
 
 #include "abi/arch_x86_64.hpp"
+#include "abi/callback.hpp"
 #include "abi/elfnote.hpp"
 #include "abi/sched.hpp"
 #include "abi/version.hpp"
@@ -15,6 +16,13 @@
 #define C(name) {#name, static_cast<unsigned long long>(xen::name)}
 
 const AbiEntry kOurAbi[] = {
+    Z(iret_context), F(iret_context, flags), F(iret_context, rip), F(iret_context, ss),
+    Z(trap_info), F(trap_info, flags), F(trap_info, cs), F(trap_info, address),
+    Z(callback_register), F(callback_register, flags), F(callback_register, address), Z(callback_unregister),
+    C(SEGBASE_FS), C(SEGBASE_GS_USER), C(SEGBASE_GS_KERNEL), C(SEGBASE_GS_USER_SEL), C(VGCF_in_syscall),
+    C(CALLBACKTYPE_event), C(CALLBACKTYPE_failsafe), C(CALLBACKTYPE_syscall), C(CALLBACKTYPE_nmi),
+    C(CALLBACKTYPE_sysenter), C(CALLBACKTYPE_syscall32), C(CALLBACKF_mask_events), C(CALLBACKOP_register),
+    C(CALLBACKOP_unregister),
     Z(start_info), F(start_info, nr_pages), F(start_info, shared_info), F(start_info, flags),
     F(start_info, store_mfn), F(start_info, store_evtchn), F(start_info, console), F(start_info, pt_base),
     F(start_info, nr_pt_frames), F(start_info, mfn_list), F(start_info, mod_start), F(start_info, mod_len),

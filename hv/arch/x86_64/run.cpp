@@ -5,6 +5,7 @@
 #include "hv/arch/x86_64/panic.hpp"
 #include "hv/arch/x86_64/percpu.hpp"
 #include "hv/arch/x86_64/trap_frame.hpp"
+#include "hv/core/guest_traps.hpp"
 #include "hv/core/hypercall.hpp"
 #include "hv/core/log.hpp"
 #include "hv/core/scheduler.hpp"
@@ -74,26 +75,26 @@ void schedule()
 extern "C" void handle_syscall(TrapFrame* frame)
 {
     Vcpu* v = current_vcpu();
-    if (!v->in_kernel_mode) {
-        // A guest user-mode system call goes to the guest kernel's syscall
-        // callback; until callbacks exist the domain cannot go on.
-        domain_crash(*v->domain, "system call from guest user mode with no syscall callback");
-        schedule();
-    }
-    hypercall_dispatch(*v, *frame);
+    v->live_regs = frame;
+    if (!v->in_kernel_mode)
+        guest_user_syscall(*v, *frame);  // a system call of the guest's own
+    else
+        hypercall_dispatch(*v, *frame);
     if (v->state != VcpuState::RUNNABLE || vcpu_take_yield_request(*v))
         schedule();
 }
 
-// An exception raised by guest code. Bouncing it to the guest's handler
-// needs its trap table; until then the domain is crashed with a clear line.
+// An exception raised by guest code: bounced to the guest's handler, or
+// the domain is crashed with a clear line when it has none.
 void handle_guest_trap(TrapFrame* frame)
 {
     Vcpu* v = current_vcpu();
-    VLOG_ERR("d%u v%u: exception %lu (error %lx) at %04lx:%016lx rsp %016lx cr2 %016lx\n", v->domain->id,
-             v->id, frame->vector, frame->error_code, frame->cs, frame->rip, frame->rsp, Cr::read2());
-    domain_crash(*v->domain, "unhandled exception");
-    schedule();
+    v->live_regs = frame;
+    unsigned vector = static_cast<unsigned>(frame->vector);
+    uint64_t cr2 = vector == kPageFault ? Cr::read2() : 0;
+    guest_exception(*v, *frame, vector, frame->error_code, cr2);
+    if (v->state != VcpuState::RUNNABLE)
+        schedule();
 }
 
 }  // namespace vireo::arch

@@ -60,6 +60,26 @@ void console_write(const char* s, size_t n)
 
 void* map_machine(uint64_t paddr) { return phys_to_virt(paddr); }
 
+void set_fs_base(uint64_t base) { Msr::write(Msr::kFsBase, base); }
+
+// While the hypervisor runs, the guest's live GS base waits in
+// KERNEL_GS_BASE (entry.S swaps it back on the way out).
+void set_active_gs_base(uint64_t base) { Msr::write(Msr::kKernelGsBase, base); }
+
+void load_guest_mode(const Vcpu& v)
+{
+    uint64_t cr3 = v.in_kernel_mode || !v.user_cr3 ? v.kernel_cr3 : v.user_cr3;
+    if (Cr::read3() != cr3)
+        Cr::write3(cr3);
+    set_active_gs_base(v.in_kernel_mode ? v.gs_base_kernel : v.gs_base_user);
+}
+
+void set_fpu_ts(bool set)
+{
+    uint64_t cr0 = Cr::read0();
+    Cr::write0(set ? cr0 | Cr::kCr0Ts : cr0 & ~Cr::kCr0Ts);
+}
+
 void install_platform()
 {
     Platform ops{};
@@ -73,6 +93,10 @@ void install_platform()
     ops.map_machine = map_machine;
     ops.m2p_set = m2p_set;
     ops.fill_hypervisor_slots = copy_hypervisor_slots;
+    ops.set_fs_base = set_fs_base;
+    ops.set_active_gs_base = set_active_gs_base;
+    ops.load_guest_mode = load_guest_mode;
+    ops.set_fpu_ts = set_fpu_ts;
     platform_install(ops);
 }
 

@@ -1,0 +1,41 @@
+// Delivering exceptions, system calls and callbacks to a PV guest: the
+// x86-64 PV bounce frame, and the iret hypercall that undoes it.
+//
+// The frame is built on the guest kernel's stack (the current one when the
+// guest was in kernel mode, kernel_sp from stack_switch when it was in user
+// mode, which also switches the vCPU to kernel mode), 16-byte aligned, from
+// low to high: RCX, R11, [error code], RIP, CS, RFLAGS, RSP, SS. CS has its
+// RPL cleared when the interrupted context was guest kernel mode, and bits
+// 32-39 hold the event mask it had; RFLAGS.IF shows its virtual IF (the
+// inverse of that mask). The guest then starts at the handler with RCX and
+// R11 free to use.
+#pragma once
+
+#include "hv/core/domain.hpp"
+#include "lib/status.hpp"
+
+namespace vireo {
+
+struct Bounce {
+    uint64_t handler;
+    bool has_error;
+    uint64_t error;
+    bool mask_events;
+};
+
+// Builds the bounce frame and points regs at the handler. A frame that
+// cannot be written crashes the domain (the guest's stack is unusable).
+Status bounce_to_guest(Vcpu& v, GuestRegs& regs, const Bounce& b);
+
+// An exception raised by guest code (arch decoded vector and error code;
+// cr2 for page faults). Bounced to the guest's handler, or the domain is
+// crashed when it has none.
+void guest_exception(Vcpu& v, GuestRegs& regs, unsigned vector, uint64_t error, uint64_t cr2);
+
+// A 'syscall' from guest user mode: to the guest kernel's syscall callback.
+void guest_user_syscall(Vcpu& v, GuestRegs& regs);
+
+void toggle_guest_mode(Vcpu& v);
+uint8_t* vcpu_upcall_mask(Vcpu& v);
+
+}  // namespace vireo
