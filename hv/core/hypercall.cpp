@@ -22,6 +22,9 @@ struct Table {
         handlers[xen::HYPERVISOR_iret] = do_iret;
         handlers[xen::HYPERVISOR_set_segment_base] = do_set_segment_base;
         handlers[xen::HYPERVISOR_callback_op] = do_callback_op;
+        handlers[xen::HYPERVISOR_mmu_update] = do_mmu_update;
+        handlers[xen::HYPERVISOR_mmuext_op] = do_mmuext_op;
+        handlers[xen::HYPERVISOR_update_va_mapping] = do_update_va_mapping;
     }
 };
 constexpr Table kTable;

@@ -37,5 +37,8 @@ HypercallResult do_fpu_taskswitch(Vcpu& v, HypercallArgs& args);
 HypercallResult do_iret(Vcpu& v, HypercallArgs& args);
 HypercallResult do_set_segment_base(Vcpu& v, HypercallArgs& args);
 HypercallResult do_callback_op(Vcpu& v, HypercallArgs& args);
+HypercallResult do_mmu_update(Vcpu& v, HypercallArgs& args);
+HypercallResult do_mmuext_op(Vcpu& v, HypercallArgs& args);
+HypercallResult do_update_va_mapping(Vcpu& v, HypercallArgs& args);
 
 }  // namespace vireo

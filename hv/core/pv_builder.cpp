@@ -7,6 +7,7 @@
 #include "hv/core/frame_allocator.hpp"
 #include "hv/core/hypercall_page.hpp"
 #include "hv/core/log.hpp"
+#include "hv/core/page_tables.hpp"
 #include "hv/core/platform.hpp"
 #include "lib/types.hpp"
 
@@ -234,17 +235,18 @@ ImageError build_pv_domain(const BuildRequest& req)
         release_frames(d, req.nr_pages, g_p2m.nr_frames);
         return fail(Status::INVALID, "bootstrap page tables do not fit");
     }
-    // The tables are page tables from now on: typed, validated, the L4 pinned.
-    TableCounts c = bootstrap_table_count(l.v_start, l.v_end);
-    for (uint64_t i = 0; i < l.pt_frames; ++i) {
-        PageInfo* pi = frame_table().get(Mfn(g_p2m.mfn(w.pt_pfn + i)));
-        pi->type = i < c.l4 ? PageType::L4
-                   : i < c.l4 + c.l3 ? PageType::L3
-                   : i < c.l4 + c.l3 + c.l2 ? PageType::L2
-                                            : PageType::L1;
-        pi->type_count = 1;
-        pi->flags = kPageValidated | (i == 0 ? kPagePinned : 0);
+    // The tables become page tables through the same rules a guest's own
+    // tables pass: the L4 is validated (recursively), pinned, and held as
+    // vCPU 0's base table.
+    PageTableRules rules(d);
+    Mfn l4_mfn(l4 >> kPageShift);
+    if (frame_table().get_type(l4_mfn, PageType::L4, &rules) != Status::OK ||
+        frame_table().get_type(l4_mfn, PageType::L4, &rules) != Status::OK) {
+        (void)frame_allocator().free(si_frame.value(), d.id);
+        release_frames(d, req.nr_pages, g_p2m.nr_frames);
+        return fail(Status::INVALID, "bootstrap page tables failed validation");
     }
+    frame_table().get(l4_mfn)->flags |= kPagePinned;
 
     for (unsigned i = 0; i < kMaxVcpusPerDomain; ++i)
         d.vcpus[i].vcpu_info_maddr = d.shared_info_maddr + i * sizeof(xen::vcpu_info);

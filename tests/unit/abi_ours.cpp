@@ -6,6 +6,7 @@
 #include "abi/arch_x86_64.hpp"
 #include "abi/callback.hpp"
 #include "abi/elfnote.hpp"
+#include "abi/mmu.hpp"
 #include "abi/sched.hpp"
 #include "abi/version.hpp"
 #include "abi/xen.hpp"
@@ -23,6 +24,15 @@ const AbiEntry kOurAbi[] = {
     C(CALLBACKTYPE_event), C(CALLBACKTYPE_failsafe), C(CALLBACKTYPE_syscall), C(CALLBACKTYPE_nmi),
     C(CALLBACKTYPE_sysenter), C(CALLBACKTYPE_syscall32), C(CALLBACKF_mask_events), C(CALLBACKOP_register),
     C(CALLBACKOP_unregister),
+    Z(mmu_update), F(mmu_update, val), Z(mmuext_op), F(mmuext_op, arg1), F(mmuext_op, arg2),
+    C(MMU_NORMAL_PT_UPDATE), C(MMU_MACHPHYS_UPDATE), C(MMU_PT_UPDATE_PRESERVE_AD),
+    C(MMU_PT_UPDATE_NO_TRANSLATE), C(MMUEXT_PIN_L1_TABLE), C(MMUEXT_PIN_L2_TABLE), C(MMUEXT_PIN_L3_TABLE),
+    C(MMUEXT_PIN_L4_TABLE), C(MMUEXT_UNPIN_TABLE), C(MMUEXT_NEW_BASEPTR), C(MMUEXT_TLB_FLUSH_LOCAL),
+    C(MMUEXT_INVLPG_LOCAL), C(MMUEXT_TLB_FLUSH_MULTI), C(MMUEXT_INVLPG_MULTI), C(MMUEXT_TLB_FLUSH_ALL),
+    C(MMUEXT_INVLPG_ALL), C(MMUEXT_FLUSH_CACHE), C(MMUEXT_SET_LDT), C(MMUEXT_NEW_USER_BASEPTR),
+    C(MMUEXT_CLEAR_PAGE), C(MMUEXT_COPY_PAGE), C(MMUEXT_FLUSH_CACHE_GLOBAL), C(MMUEXT_MARK_SUPER),
+    C(MMUEXT_UNMARK_SUPER), C(UVMF_NONE), C(UVMF_TLB_FLUSH), C(UVMF_INVLPG), C(UVMF_FLUSHTYPE_MASK),
+    C(UVMF_ALL),
     Z(start_info), F(start_info, nr_pages), F(start_info, shared_info), F(start_info, flags),
     F(start_info, store_mfn), F(start_info, store_evtchn), F(start_info, console), F(start_info, pt_base),
     F(start_info, nr_pt_frames), F(start_info, mfn_list), F(start_info, mod_start), F(start_info, mod_len),

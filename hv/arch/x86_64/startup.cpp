@@ -97,6 +97,8 @@ void install_platform()
     ops.set_active_gs_base = set_active_gs_base;
     ops.load_guest_mode = load_guest_mode;
     ops.set_fpu_ts = set_fpu_ts;
+    ops.flush_tlb_local = [] { Cr::write3(Cr::read3()); };
+    ops.invlpg_local = [](uint64_t va) { invlpg(va); };
     platform_install(ops);
 }
 

@@ -1,0 +1,315 @@
+// mmu_update, mmuext_op and update_va_mapping: a guest changes its own page
+// tables, every change validated by PageTableRules (page_tables.hpp).
+// Batches run in rounds; a long batch continues in a fresh hypercall so one
+// guest cannot hold a CPU.
+#include "abi/arch_x86_64.hpp"
+#include "abi/mmu.hpp"
+#include "abi/xen.hpp"
+#include "hv/core/frame_allocator.hpp"
+#include "hv/core/guest_traps.hpp"
+#include "hv/core/hypercall.hpp"
+#include "hv/core/log.hpp"
+#include "hv/core/page_tables.hpp"
+#include "hv/core/platform.hpp"
+
+namespace vireo {
+namespace {
+
+constexpr unsigned kOpsPerRound = 64;
+constexpr uint64_t kPresent = 1, kPs = 0x80;
+constexpr uint64_t kAddrMask = 0x000ffffffffff000ull;
+
+void* frame_ptr(Mfn m) { return platform().map_machine(m.raw << kPageShift); }
+
+// Whose frames this call's mappings name: only a privileged domain may
+// name another (foreign mappings).
+Status data_owner_for(const Domain& d, uint64_t foreigndom, uint16_t& owner)
+{
+    uint16_t fd = static_cast<uint16_t>(foreigndom & 0xffff);
+    if (fd == xen::DOMID_SELF || fd == d.id) {
+        owner = d.id;
+        return Status::OK;
+    }
+    if (!d.privileged)
+        return Status::PERMISSION;
+    if (!domain_lookup(fd))
+        return Status::NO_DOMAIN;
+    owner = fd;
+    return Status::OK;
+}
+
+Status normal_update(Domain& d, uint64_t ptr, uint64_t val, bool preserve_ad, uint16_t data_owner)
+{
+    Mfn table(ptr >> kPageShift);
+    PageInfo* info = frame_table().get(table);
+    if (!info || info->owner != d.id)
+        return Status::INVALID;
+    unsigned index = static_cast<unsigned>((ptr & 0xfff) >> 3);
+    if (table_level(info->type))
+        return update_table_entry(d, table, index, val, preserve_ad, data_owner);
+    // Not a page table: an ordinary write, if the guest could write it.
+    PageTableRules rules(d);
+    if (frame_table().get_type(table, PageType::WRITABLE, &rules) != Status::OK)
+        return Status::INVALID;
+    static_cast<uint64_t*>(frame_ptr(table))[index] = val;
+    (void)frame_table().put_type(table, &rules);
+    return Status::OK;
+}
+
+Status machphys_update(Domain& d, uint64_t ptr, uint64_t pfn)
+{
+    Mfn mfn(ptr >> kPageShift);
+    PageInfo* info = frame_table().get(mfn);
+    if (!info || info->owner != d.id)
+        return Status::INVALID;
+    platform().m2p_set(mfn.raw, pfn);
+    return Status::OK;
+}
+
+// Reads how far an interrupted batch got and adds to the guest's count.
+Status report_done(uint64_t pdone, uint32_t done, bool resumed)
+{
+    if (!pdone)
+        return Status::OK;
+    uint32_t total = done;
+    if (resumed) {
+        uint32_t before = 0;
+        if (platform().copy_from_guest(&before, pdone, sizeof before) != Status::OK)
+            return Status::FAULT;
+        total += before;
+    }
+    return platform().copy_to_guest(pdone, &total, sizeof total);
+}
+
+Status pin(Domain& d, Mfn mfn, PageType type)
+{
+    PageInfo* info = frame_table().get(mfn);
+    if (!info || info->owner != d.id)
+        return Status::INVALID;
+    if (info->flags & kPagePinned)
+        return Status::INVALID;
+    PageTableRules rules(d);
+    if (frame_table().get_type(mfn, type, &rules) != Status::OK)
+        return Status::INVALID;
+    info->flags |= kPagePinned;
+    return Status::OK;
+}
+
+Status unpin(Domain& d, Mfn mfn)
+{
+    PageInfo* info = frame_table().get(mfn);
+    if (!info || info->owner != d.id || !(info->flags & kPagePinned))
+        return Status::INVALID;
+    info->flags &= static_cast<uint8_t>(~kPagePinned);
+    PageTableRules rules(d);
+    return frame_table().put_type(mfn, &rules);
+}
+
+// Switches a base table: the new one takes an L4 type reference (validated
+// if it is new), the old one's is dropped.
+Status new_baseptr(Vcpu& v, Mfn mfn, bool user)
+{
+    Domain& d = *v.domain;
+    PageTableRules rules(d);
+    uint64_t& slot = user ? v.user_cr3 : v.kernel_cr3;
+    if (user && mfn.raw == 0) {
+        if (slot)
+            (void)frame_table().put_type(Mfn(slot >> kPageShift), &rules);
+        slot = 0;
+        return Status::OK;
+    }
+    PageInfo* info = frame_table().get(mfn);
+    if (!info || info->owner != d.id)
+        return Status::INVALID;
+    if (frame_table().get_type(mfn, PageType::L4, &rules) != Status::OK)
+        return Status::INVALID;
+    uint64_t old = slot;
+    slot = mfn.raw << kPageShift;
+    if (old)
+        (void)frame_table().put_type(Mfn(old >> kPageShift), &rules);
+    if (user != v.in_kernel_mode)
+        platform().load_guest_mode(v);
+    return Status::OK;
+}
+
+Status writable_frame(Domain& d, Mfn mfn, PageTableRules& rules)
+{
+    PageInfo* info = frame_table().get(mfn);
+    if (!info || info->owner != d.id)
+        return Status::INVALID;
+    return frame_table().get_type(mfn, PageType::WRITABLE, &rules) == Status::OK ? Status::OK : Status::INVALID;
+}
+
+Status one_mmuext(Vcpu& v, const xen::mmuext_op& op)
+{
+    Domain& d = *v.domain;
+    Mfn mfn(op.arg1);
+    switch (op.cmd) {
+    case xen::MMUEXT_PIN_L1_TABLE: return pin(d, mfn, PageType::L1);
+    case xen::MMUEXT_PIN_L2_TABLE: return pin(d, mfn, PageType::L2);
+    case xen::MMUEXT_PIN_L3_TABLE: return pin(d, mfn, PageType::L3);
+    case xen::MMUEXT_PIN_L4_TABLE: return pin(d, mfn, PageType::L4);
+    case xen::MMUEXT_UNPIN_TABLE: return unpin(d, mfn);
+    case xen::MMUEXT_NEW_BASEPTR: return new_baseptr(v, mfn, false);
+    case xen::MMUEXT_NEW_USER_BASEPTR: return new_baseptr(v, mfn, true);
+    case xen::MMUEXT_TLB_FLUSH_LOCAL:
+    case xen::MMUEXT_TLB_FLUSH_MULTI:
+    case xen::MMUEXT_TLB_FLUSH_ALL:
+        platform().flush_tlb_local();
+        return Status::OK;
+    case xen::MMUEXT_INVLPG_LOCAL:
+    case xen::MMUEXT_INVLPG_MULTI:
+    case xen::MMUEXT_INVLPG_ALL:
+        platform().invlpg_local(op.arg1);
+        return Status::OK;
+    case xen::MMUEXT_FLUSH_CACHE:
+    case xen::MMUEXT_FLUSH_CACHE_GLOBAL:
+        return d.privileged ? Status::OK : Status::PERMISSION;
+    case xen::MMUEXT_SET_LDT:
+        // No LDT support yet: only "no LDT" is accepted.
+        return op.arg2 == 0 ? Status::OK : Status::NOT_SUPPORTED;
+    case xen::MMUEXT_CLEAR_PAGE: {
+        PageTableRules rules(d);
+        VIREO_TRY(writable_frame(d, mfn, rules));
+        __builtin_memset(frame_ptr(mfn), 0, kPageSize);
+        return frame_table().put_type(mfn, &rules);
+    }
+    case xen::MMUEXT_COPY_PAGE: {
+        Mfn src(op.arg2);
+        PageInfo* si = frame_table().get(src);
+        if (!si || si->owner != d.id)
+            return Status::INVALID;
+        PageTableRules rules(d);
+        VIREO_TRY(writable_frame(d, mfn, rules));
+        __builtin_memcpy(frame_ptr(mfn), frame_ptr(src), kPageSize);
+        return frame_table().put_type(mfn, &rules);
+    }
+    default:
+        report_unsupported(d, xen::HYPERVISOR_mmuext_op, op.cmd);
+        return Status::NOT_SUPPORTED;
+    }
+}
+
+// Finds the L1 table and index mapping va in v's current address space.
+Status find_l1(Vcpu& v, uint64_t va, Mfn& l1, unsigned& index)
+{
+    uint64_t table = v.in_kernel_mode || !v.user_cr3 ? v.kernel_cr3 : v.user_cr3;
+    for (unsigned shift = 39; shift > 12; shift -= 9) {
+        uint64_t e = static_cast<uint64_t*>(platform().map_machine(table))[(va >> shift) & 511];
+        if (!(e & kPresent) || (e & kPs))
+            return Status::INVALID;
+        table = e & kAddrMask;
+    }
+    l1 = Mfn(table >> kPageShift);
+    index = (va >> 12) & 511;
+    PageInfo* info = frame_table().get(l1);
+    return info && info->type == PageType::L1 && info->owner == v.domain->id ? Status::OK : Status::INVALID;
+}
+
+}  // namespace
+
+HypercallResult do_mmu_update(Vcpu& v, HypercallArgs& args)
+{
+    Domain& d = *v.domain;
+    uint64_t reqs = args.a[0], pdone = args.a[2];
+    uint32_t count = static_cast<uint32_t>(args.a[1]);
+    bool resumed = count & xen::MMU_UPDATE_PREEMPTED;
+    count &= ~xen::MMU_UPDATE_PREEMPTED;
+    uint16_t owner;
+    Status s = data_owner_for(d, args.a[3], owner);
+    if (s != Status::OK)
+        return hc_error(s);
+    uint32_t done = 0;
+    bool flush = false;
+    for (; done < count; ++done) {
+        if (done == kOpsPerRound) {
+            if (report_done(pdone, done, resumed) != Status::OK)
+                return hc_error(Status::FAULT);
+            args.a[0] = reqs + done * sizeof(xen::mmu_update);
+            args.a[1] = (count - done) | xen::MMU_UPDATE_PREEMPTED;
+            platform().flush_tlb_local();
+            return kHypercallRestart;
+        }
+        xen::mmu_update req;
+        if (platform().copy_from_guest(&req, reqs + done * sizeof req, sizeof req) != Status::OK) {
+            s = Status::FAULT;
+            break;
+        }
+        uint64_t cmd = req.ptr & 7, ptr = req.ptr & ~uint64_t{7};
+        switch (cmd) {
+        case xen::MMU_NORMAL_PT_UPDATE:
+        case xen::MMU_PT_UPDATE_NO_TRANSLATE:
+        case xen::MMU_PT_UPDATE_PRESERVE_AD:
+            s = normal_update(d, ptr, req.val, cmd == xen::MMU_PT_UPDATE_PRESERVE_AD, owner);
+            flush = true;
+            break;
+        case xen::MMU_MACHPHYS_UPDATE:
+            s = machphys_update(d, ptr, req.val);
+            break;
+        default:
+            s = Status::NOT_SUPPORTED;
+            break;
+        }
+        if (s != Status::OK)
+            break;
+    }
+    if (flush)
+        platform().flush_tlb_local();
+    if (report_done(pdone, done, resumed) != Status::OK)
+        return hc_error(Status::FAULT);
+    return hc_error(s);
+}
+
+HypercallResult do_mmuext_op(Vcpu& v, HypercallArgs& args)
+{
+    uint64_t ops = args.a[0], pdone = args.a[2];
+    uint32_t count = static_cast<uint32_t>(args.a[1]);
+    bool resumed = count & xen::MMU_UPDATE_PREEMPTED;
+    count &= ~xen::MMU_UPDATE_PREEMPTED;
+    if ((args.a[3] & 0xffff) != xen::DOMID_SELF && (args.a[3] & 0xffff) != v.domain->id)
+        return hc_error(v.domain->privileged ? Status::NOT_SUPPORTED : Status::PERMISSION);
+    Status s = Status::OK;
+    uint32_t done = 0;
+    for (; done < count; ++done) {
+        if (done == kOpsPerRound) {
+            if (report_done(pdone, done, resumed) != Status::OK)
+                return hc_error(Status::FAULT);
+            args.a[0] = ops + done * sizeof(xen::mmuext_op);
+            args.a[1] = (count - done) | xen::MMU_UPDATE_PREEMPTED;
+            return kHypercallRestart;
+        }
+        xen::mmuext_op op;
+        if (platform().copy_from_guest(&op, ops + done * sizeof op, sizeof op) != Status::OK) {
+            s = Status::FAULT;
+            break;
+        }
+        s = one_mmuext(v, op);
+        if (s != Status::OK)
+            break;
+    }
+    if (report_done(pdone, done, resumed) != Status::OK)
+        return hc_error(Status::FAULT);
+    return hc_error(s);
+}
+
+HypercallResult do_update_va_mapping(Vcpu& v, HypercallArgs& args)
+{
+    uint64_t va = args.a[0], val = args.a[1], flags = args.a[2];
+    if (va >= xen::HYPERVISOR_VIRT_START && va < xen::HYPERVISOR_VIRT_END)
+        return hc_error(Status::INVALID);
+    Mfn l1;
+    unsigned index;
+    if (find_l1(v, va, l1, index) != Status::OK)
+        return hc_error(Status::INVALID);
+    Status s = update_table_entry(*v.domain, l1, index, val, false, v.domain->id);
+    if (s != Status::OK)
+        return hc_error(s);
+    switch (flags & xen::UVMF_FLUSHTYPE_MASK) {
+    case xen::UVMF_TLB_FLUSH: platform().flush_tlb_local(); break;
+    case xen::UVMF_INVLPG: platform().invlpg_local(va); break;
+    default: break;
+    }
+    return 0;
+}
+
+}  // namespace vireo

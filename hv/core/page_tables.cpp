@@ -1,0 +1,169 @@
+#include "hv/core/page_tables.hpp"
+
+#include "hv/core/frame_allocator.hpp"
+#include "hv/core/platform.hpp"
+
+namespace vireo {
+namespace {
+
+constexpr uint64_t kPresent = 1, kRw = 2, kUser = 4, kPwt = 8, kPcd = 0x10, kAccessed = 0x20,
+                   kDirty = 0x40, kPs = 0x80, kGlobal = 0x100;
+constexpr uint64_t kAddrMask = 0x000ffffffffff000ull;
+// Bits 52-62 are available to software; bits between the address and 52
+// (above the CPU's physical width) must be zero: the address mask keeps
+// them inside the frame number, which the ownership check bounds.
+
+uint64_t* table_of(Mfn mfn) { return static_cast<uint64_t*>(platform().map_machine(mfn.raw << kPageShift)); }
+
+}  // namespace
+
+PageType table_type(unsigned level)
+{
+    static constexpr PageType kTypes[] = {PageType::NONE, PageType::L1, PageType::L2, PageType::L3, PageType::L4};
+    return level >= 1 && level <= 4 ? kTypes[level] : PageType::NONE;
+}
+
+unsigned table_level(PageType type)
+{
+    switch (type) {
+    case PageType::L1: return 1;
+    case PageType::L2: return 2;
+    case PageType::L3: return 3;
+    case PageType::L4: return 4;
+    default: return 0;
+    }
+}
+
+bool is_hypervisor_l4_slot(unsigned slot) { return slot >= 256 && slot <= 271; }
+
+Status PageTableRules::get_entry(uint64_t& entry, unsigned level, Mfn table)
+{
+    if (!(entry & kPresent))
+        return Status::OK;
+    Mfn target((entry & kAddrMask) >> kPageShift);
+    FrameTable& ft = frame_table();
+    PageInfo* info = ft.get(target);
+    entry |= kUser;
+    if (level == 1) {
+        if (entry & kGlobal)
+            return Status::INVALID;
+        if (!info) {
+            // Beyond RAM: device memory, for privileged domains only.
+            return m_domain.privileged ? Status::OK : Status::INVALID;
+        }
+        if (!m_domain.privileged && (entry & (kPwt | kPcd | kPs)))
+            return Status::INVALID;
+        VIREO_TRY(ft.get_page(target, m_data_owner) == Status::OK ? Status::OK : Status::INVALID);
+        if (entry & kRw) {
+            Status s = ft.get_type(target, PageType::WRITABLE, this);
+            if (s != Status::OK) {
+                (void)ft.put_page(target);
+                return Status::INVALID;  // e.g. a page table mapped writable
+            }
+        }
+        return Status::OK;
+    }
+    if (entry & kPs)
+        return Status::INVALID;  // no superpages for PV guests
+    if (!info || ft.get_page(target, m_domain.id) != Status::OK)
+        return Status::INVALID;
+    // A read-only entry to a table of the same level is a linear mapping.
+    PageType same = table_type(level);
+    if (!(entry & kRw) && (info->type == same || target == table) && info->type_count > 0) {
+        if (ft.get_type(target, same, this) == Status::OK)
+            return Status::OK;
+    }
+    Status s = ft.get_type(target, table_type(level - 1), this);
+    if (s != Status::OK) {
+        (void)ft.put_page(target);
+        return Status::INVALID;
+    }
+    return Status::OK;
+}
+
+void PageTableRules::put_entry(uint64_t entry, unsigned level)
+{
+    if (!(entry & kPresent))
+        return;
+    Mfn target((entry & kAddrMask) >> kPageShift);
+    FrameTable& ft = frame_table();
+    PageInfo* info = ft.get(target);
+    if (!info)
+        return;  // device memory: no references were taken
+    if (level == 1) {
+        if (entry & kRw)
+            (void)ft.put_type(target, this);
+    } else {
+        (void)ft.put_type(target, this);
+    }
+    (void)ft.put_page(target);
+}
+
+Status PageTableRules::validate(Mfn mfn, PageType type)
+{
+    unsigned level = table_level(type);
+    PageInfo* info = frame_table().get(mfn);
+    if (!level || !info || info->owner != m_domain.id)
+        return Status::INVALID;
+    uint64_t* t = table_of(mfn);
+    for (unsigned i = 0; i < 512; ++i) {
+        if (level == 4 && is_hypervisor_l4_slot(i))
+            continue;
+        uint64_t e = t[i];
+        Status s = get_entry(e, level, mfn);
+        if (s != Status::OK) {
+            // Undo the entries already taken, newest first.
+            for (unsigned j = i; j > 0; --j) {
+                if (level == 4 && is_hypervisor_l4_slot(j - 1))
+                    continue;
+                put_entry(t[j - 1], level);
+            }
+            return s;
+        }
+        t[i] = e;
+    }
+    if (level == 4)
+        platform().fill_hypervisor_slots(t);
+    return Status::OK;
+}
+
+void PageTableRules::invalidate(Mfn mfn, PageType type)
+{
+    unsigned level = table_level(type);
+    uint64_t* t = table_of(mfn);
+    for (unsigned i = 0; i < 512; ++i) {
+        if (level == 4 && is_hypervisor_l4_slot(i))
+            continue;
+        put_entry(t[i], level);
+    }
+}
+
+Status update_table_entry(Domain& d, Mfn table, unsigned index, uint64_t new_entry, bool preserve_ad,
+                          uint16_t data_owner)
+{
+    PageInfo* info = frame_table().get(table);
+    unsigned level = info ? table_level(info->type) : 0;
+    if (!level || info->owner != d.id || info->type_count == 0 || index >= 512)
+        return Status::INVALID;
+    if (level == 4 && is_hypervisor_l4_slot(index))
+        return Status::INVALID;
+    uint64_t* slot = &table_of(table)[index];
+    uint64_t old = *slot;
+    if (preserve_ad)
+        new_entry |= old & (kAccessed | kDirty);
+    // Unchanged frame and permissions: no reference changes needed.
+    constexpr uint64_t kRefBits = kAddrMask | kPresent | kRw | kPs;
+    if (((old ^ new_entry) & kRefBits) == 0 && (old & kPresent)) {
+        __atomic_store_n(slot, new_entry | kUser, __ATOMIC_RELEASE);
+        return Status::OK;
+    }
+    PageTableRules rules(d, data_owner);
+    uint64_t e = new_entry;
+    VIREO_TRY(rules.get_entry(e, level, table));
+    // One atomic store: the CPU may walk this table at any moment.
+    old = __atomic_exchange_n(slot, e, __ATOMIC_ACQ_REL);
+    rules.put_entry(old, level);
+    return Status::OK;
+}
+
+}  // namespace vireo

@@ -1,0 +1,59 @@
+// Validation of guest page tables (the paper's central mechanism, in its
+// x86-64 PV form). A frame becomes an L1..L4 table only after every entry
+// has been checked, and each present entry then holds references on what it
+// maps:
+//   L1 entry -> a general reference on the data frame, plus a WRITABLE type
+//               reference when mapped writable (so a page table can never be
+//               mapped writable: its type is L1..L4, not WRITABLE);
+//   L2 entry -> an L1 type reference on the frame it points to, L3 -> L2,
+//   L4 -> L3 (each validating the lower table when it takes its first type
+//               reference), except read-only "linear" entries to a table of
+//               the same level (Xen's recursive mappings), which take a
+//               reference of that level's type;
+//   L4 slots 256-271 are the hypervisor's: filled in by validation, never
+//   taken from the guest.
+// Superpages are refused (PS in L2/L3), as are the global bit and, for
+// domains without I/O rights, cache-attribute bits in L1 entries. Guest
+// kernels run in ring 3, so the user bit is forced on every entry.
+// Dropping a table's last type reference drops every reference its entries
+// held. Frames a domain does not own are refused, except machine frames
+// beyond RAM for a privileged domain (MMIO).
+#pragma once
+
+#include "hv/core/domain.hpp"
+#include "hv/core/frame_table.hpp"
+#include "lib/status.hpp"
+
+namespace vireo {
+
+class PageTableRules final : public TypeValidator {
+public:
+    // data_owner: whose frames L1 entries may map (a privileged domain's
+    // foreign mappings name another domain; otherwise d itself).
+    explicit PageTableRules(Domain& d, uint16_t data_owner) : m_domain(d), m_data_owner(data_owner) {}
+    explicit PageTableRules(Domain& d) : PageTableRules(d, d.id) {}
+    Status validate(Mfn mfn, PageType type) override;
+    void invalidate(Mfn mfn, PageType type) override;
+
+    // Takes the references a new entry at `level` (1..4) needs, after
+    // checking it; adjusts the entry (forced bits). The entry lives in table
+    // `table` (for same-level linear entries).
+    Status get_entry(uint64_t& entry, unsigned level, Mfn table);
+    void put_entry(uint64_t entry, unsigned level);
+
+private:
+    Domain& m_domain;
+    uint16_t m_data_owner;
+};
+
+PageType table_type(unsigned level);  // 1..4 -> L1..L4
+unsigned table_level(PageType type);  // L1..L4 -> 1..4, else 0
+bool is_hypervisor_l4_slot(unsigned slot);
+
+// Changes one entry of a validated table (mmu_update): validates the new
+// entry, writes it, then drops the old one's references. preserve_ad keeps
+// the accessed/dirty bits the CPU set in the old entry.
+Status update_table_entry(Domain& d, Mfn table, unsigned index, uint64_t new_entry, bool preserve_ad,
+                          uint16_t data_owner);
+
+}  // namespace vireo
