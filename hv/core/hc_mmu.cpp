@@ -89,8 +89,11 @@ Status pin(Domain& d, Mfn mfn, PageType type)
     if (info->flags & kPagePinned)
         return Status::INVALID;
     PageTableRules rules(d);
-    if (frame_table().get_type(mfn, type, &rules) != Status::OK)
-        return Status::INVALID;
+    // As Xen: the table itself in another use is -EINVAL; a bad entry
+    // inside it gives that entry's error.
+    Status s = frame_table().get_type(mfn, type, &rules);
+    if (s != Status::OK)
+        return s == Status::BUSY && info->type_count > 0 ? Status::INVALID : s;
     info->flags |= kPagePinned;
     return Status::OK;
 }
@@ -121,8 +124,9 @@ Status new_baseptr(Vcpu& v, Mfn mfn, bool user)
     PageInfo* info = frame_table().get(mfn);
     if (!info || info->owner != d.id)
         return Status::INVALID;
-    if (frame_table().get_type(mfn, PageType::L4, &rules) != Status::OK)
-        return Status::INVALID;
+    Status s = frame_table().get_type(mfn, PageType::L4, &rules);
+    if (s != Status::OK)
+        return s == Status::BUSY && info->type_count > 0 ? Status::INVALID : s;
     uint64_t old = slot;
     slot = mfn.raw << kPageShift;
     if (old)

@@ -36,6 +36,8 @@ unsigned table_level(PageType type)
 
 bool is_hypervisor_l4_slot(unsigned slot) { return slot >= 256 && slot <= 271; }
 
+// Error codes follow Xen's: a frame that cannot be referenced or typed is
+// -EBUSY, device memory without the right -EPERM, bad bits -EINVAL.
 Status PageTableRules::get_entry(uint64_t& entry, unsigned level, Mfn table)
 {
     if (!(entry & kPresent))
@@ -49,16 +51,18 @@ Status PageTableRules::get_entry(uint64_t& entry, unsigned level, Mfn table)
             return Status::INVALID;
         if (!info) {
             // Beyond RAM: device memory, for privileged domains only.
-            return m_domain.privileged ? Status::OK : Status::INVALID;
+            bool device = m_domain.privileged && target.raw < platform().max_device_mfn;
+            return device ? Status::OK : Status::PERMISSION;
         }
         if (!m_domain.privileged && (entry & (kPwt | kPcd | kPs)))
             return Status::INVALID;
-        VIREO_TRY(ft.get_page(target, m_data_owner) == Status::OK ? Status::OK : Status::INVALID);
+        if (ft.get_page(target, m_data_owner) != Status::OK)
+            return Status::BUSY;
         if (entry & kRw) {
             Status s = ft.get_type(target, PageType::WRITABLE, this);
             if (s != Status::OK) {
                 (void)ft.put_page(target);
-                return Status::INVALID;  // e.g. a page table mapped writable
+                return s;  // e.g. a page table mapped writable: BUSY
             }
         }
         return Status::OK;
@@ -66,7 +70,7 @@ Status PageTableRules::get_entry(uint64_t& entry, unsigned level, Mfn table)
     if (entry & kPs)
         return Status::INVALID;  // no superpages for PV guests
     if (!info || ft.get_page(target, m_domain.id) != Status::OK)
-        return Status::INVALID;
+        return Status::BUSY;
     // A read-only entry to a table of the same level is a linear mapping.
     PageType same = table_type(level);
     if (!(entry & kRw) && (info->type == same || target == table) && info->type_count > 0) {
@@ -76,7 +80,7 @@ Status PageTableRules::get_entry(uint64_t& entry, unsigned level, Mfn table)
     Status s = ft.get_type(target, table_type(level - 1), this);
     if (s != Status::OK) {
         (void)ft.put_page(target);
-        return Status::INVALID;
+        return s;
     }
     return Status::OK;
 }

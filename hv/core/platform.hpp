@@ -38,6 +38,9 @@ struct Platform {
     // After v.in_kernel_mode changed: load its page tables and GS base.
     void (*load_guest_mode)(const Vcpu& v);
     void (*set_fpu_ts)(bool set);
+    // The first machine frame number beyond what the CPU can address:
+    // device memory a privileged domain may map lies below it.
+    uint64_t max_device_mfn;
     // TLB maintenance for the current address space.
     void (*flush_tlb_local)();
     void (*invlpg_local)(uint64_t va);

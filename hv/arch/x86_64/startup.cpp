@@ -98,6 +98,7 @@ void install_platform()
     ops.load_guest_mode = load_guest_mode;
     ops.set_fpu_ts = set_fpu_ts;
     ops.flush_tlb_local = [] { Cr::write3(Cr::read3()); };
+    ops.max_device_mfn = uint64_t{1} << ((cpuid(0x80000008).eax & 0xff) - 12);
     ops.invlpg_local = [](uint64_t va) { invlpg(va); };
     platform_install(ops);
 }
