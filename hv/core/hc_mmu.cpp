@@ -121,7 +121,8 @@ Status new_baseptr(Vcpu& v, Mfn mfn, bool user)
         slot = 0;
         return Status::OK;
     }
-    PageInfo* info = frame_table().get(mfn);
+    // Machine frame 0 is never a guest's (firmware owns it): 0 means "none".
+    PageInfo* info = mfn.raw ? frame_table().get(mfn) : nullptr;
     if (!info || info->owner != d.id)
         return Status::INVALID;
     Status s = frame_table().get_type(mfn, PageType::L4, &rules);

@@ -69,14 +69,13 @@ Status PageTableRules::get_entry(uint64_t& entry, unsigned level, Mfn table)
     }
     if (entry & kPs)
         return Status::INVALID;  // no superpages for PV guests
+    // A read-only entry pointing at its own table is the recursive
+    // ("linear") mapping Xen allows. It takes no reference: counting a
+    // table's reference to itself would keep it alive for ever.
+    if (target == table && !(entry & kRw))
+        return Status::OK;
     if (!info || ft.get_page(target, m_domain.id) != Status::OK)
         return Status::BUSY;
-    // A read-only entry to a table of the same level is a linear mapping.
-    PageType same = table_type(level);
-    if (!(entry & kRw) && (info->type == same || target == table) && info->type_count > 0) {
-        if (ft.get_type(target, same, this) == Status::OK)
-            return Status::OK;
-    }
     Status s = ft.get_type(target, table_type(level - 1), this);
     if (s != Status::OK) {
         (void)ft.put_page(target);
@@ -85,11 +84,13 @@ Status PageTableRules::get_entry(uint64_t& entry, unsigned level, Mfn table)
     return Status::OK;
 }
 
-void PageTableRules::put_entry(uint64_t entry, unsigned level)
+void PageTableRules::put_entry(uint64_t entry, unsigned level, Mfn table)
 {
     if (!(entry & kPresent))
         return;
     Mfn target((entry & kAddrMask) >> kPageShift);
+    if (level > 1 && target == table && !(entry & kRw))
+        return;  // the recursive self-mapping holds nothing
     FrameTable& ft = frame_table();
     PageInfo* info = ft.get(target);
     if (!info)
@@ -120,7 +121,7 @@ Status PageTableRules::validate(Mfn mfn, PageType type)
             for (unsigned j = i; j > 0; --j) {
                 if (level == 4 && is_hypervisor_l4_slot(j - 1))
                     continue;
-                put_entry(t[j - 1], level);
+                put_entry(t[j - 1], level, mfn);
             }
             return s;
         }
@@ -138,7 +139,7 @@ void PageTableRules::invalidate(Mfn mfn, PageType type)
     for (unsigned i = 0; i < 512; ++i) {
         if (level == 4 && is_hypervisor_l4_slot(i))
             continue;
-        put_entry(t[i], level);
+        put_entry(t[i], level, mfn);
     }
 }
 
@@ -166,7 +167,7 @@ Status update_table_entry(Domain& d, Mfn table, unsigned index, uint64_t new_ent
     VIREO_TRY(rules.get_entry(e, level, table));
     // One atomic store: the CPU may walk this table at any moment.
     old = __atomic_exchange_n(slot, e, __ATOMIC_ACQ_REL);
-    rules.put_entry(old, level);
+    rules.put_entry(old, level, table);
     return Status::OK;
 }
 

@@ -7,9 +7,8 @@
 //               mapped writable: its type is L1..L4, not WRITABLE);
 //   L2 entry -> an L1 type reference on the frame it points to, L3 -> L2,
 //   L4 -> L3 (each validating the lower table when it takes its first type
-//               reference), except read-only "linear" entries to a table of
-//               the same level (Xen's recursive mappings), which take a
-//               reference of that level's type;
+//               reference), except a read-only entry pointing at its own
+//               table (Xen's recursive mapping), which holds nothing;
 //   L4 slots 256-271 are the hypervisor's: filled in by validation, never
 //   taken from the guest.
 // Superpages are refused (PS in L2/L3), as are the global bit and, for
@@ -39,7 +38,7 @@ public:
     // checking it; adjusts the entry (forced bits). The entry lives in table
     // `table` (for same-level linear entries).
     Status get_entry(uint64_t& entry, unsigned level, Mfn table);
-    void put_entry(uint64_t entry, unsigned level);
+    void put_entry(uint64_t entry, unsigned level, Mfn table);
 
 private:
     Domain& m_domain;

@@ -1,0 +1,162 @@
+// Random batches of mmu_update and mmuext_op through the real hypercall
+// handlers on a fake machine, checking after every batch that no page
+// table is mapped writable anywhere and no frame of another owner is
+// mapped; at the end every pin is dropped and every count must be back
+// where it started.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "abi/mmu.hpp"
+#include "abi/xen.hpp"
+#include "hv/core/domain.hpp"
+#include "hv/core/frame_allocator.hpp"
+#include "hv/core/hypercall.hpp"
+#include "hv/core/page_tables.hpp"
+#include "hv/core/platform.hpp"
+
+using namespace vireo;
+
+namespace {
+
+constexpr uint64_t kFrames = 48;
+constexpr uint64_t kGuestBuf = 0x10000;  // "guest virtual address" of the request array
+std::vector<uint8_t> g_memory(kFrames * 4096);
+std::vector<uint8_t> g_guest(64 * 24);
+std::vector<PageInfo> g_info(kFrames);
+
+void* map_machine(uint64_t maddr) { return &g_memory[maddr % g_memory.size()]; }
+void fill_slots(uint64_t* l4) { l4[256] = 0; }
+Status copy_from(void* dst, uint64_t va, size_t n)
+{
+    if (va < kGuestBuf || va - kGuestBuf + n > g_guest.size())
+        return Status::FAULT;
+    std::memcpy(dst, &g_guest[va - kGuestBuf], n);
+    return Status::OK;
+}
+Status copy_to(uint64_t, const void*, size_t) { return Status::OK; }
+void nothing() {}
+void nothing_va(uint64_t) {}
+void load_mode(const Vcpu&) {}
+void m2p_set(uint64_t, uint64_t) {}
+
+uint64_t* table(uint64_t mfn) { return reinterpret_cast<uint64_t*>(&g_memory[mfn * 4096]); }
+
+void check_invariants(const Domain& d)
+{
+    for (uint64_t t = 0; t < kFrames; ++t) {
+        const PageInfo& ti = g_info[t];
+        if (ti.type != PageType::L1 || ti.type_count == 0)
+            continue;
+        for (unsigned i = 0; i < 512; ++i) {
+            uint64_t e = table(t)[i];
+            if (!(e & 1))
+                continue;
+            uint64_t target = (e & 0x000ffffffffff000ull) >> 12;
+            if (target >= kFrames)
+                abort();  // a domU mapped something beyond RAM
+            const PageInfo& gi = g_info[target];
+            if (gi.owner != d.id)
+                abort();  // a frame it does not own
+            if ((e & 2) && gi.type != PageType::WRITABLE)
+                abort();  // a page table (or other typed frame) mapped writable
+        }
+    }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+    Platform ops{};
+    ops.map_machine = map_machine;
+    ops.fill_hypervisor_slots = fill_slots;
+    ops.copy_from_guest = copy_from;
+    ops.copy_to_guest = copy_to;
+    ops.flush_tlb_local = nothing;
+    ops.invlpg_local = nothing_va;
+    ops.load_guest_mode = load_mode;
+    ops.m2p_set = m2p_set;
+    ops.max_device_mfn = 1u << 20;
+    platform_install(ops);
+    std::fill(g_memory.begin(), g_memory.end(), 0);
+    frame_table().init(g_info.data(), kFrames);
+    MemoryMap map;
+    (void)map.add(0, kFrames * 4096, 1);
+    frame_allocator().init(frame_table(), map);
+    Domain* d = domain_create(7, "fuzz", false);
+    if (!d)
+        abort();
+    // Frame 0 and the last 4 stay the hypervisor's (as the first MiB and the
+    // hypervisor's own memory on a real machine); the rest is the domain's.
+    for (uint64_t i = 0; i < kFrames - 4; ++i)
+        (void)frame_allocator().alloc(d->id);
+    for (uint64_t i : {uint64_t{0}, kFrames - 4, kFrames - 3, kFrames - 2, kFrames - 1})
+        frame_table().set_owner_unchecked(Mfn(i), kOwnerHypervisor);
+    Vcpu& v = d->vcpus[0];
+    GuestRegs regs{};
+    v.live_regs = &regs;
+
+    size_t pos = 0;
+    while (pos + 2 <= size) {
+        bool ext = data[pos] & 1;
+        unsigned n = 1 + (data[pos + 1] % 8);
+        pos += 2;
+        size_t need = n * (ext ? 24 : 16);
+        if (pos + need > size)
+            break;
+        std::memset(g_guest.data(), 0, g_guest.size());
+        for (unsigned i = 0; i < n; ++i) {
+            const uint8_t* b = data + pos + i * (ext ? 24 : 16);
+            if (ext) {
+                xen::mmuext_op op{};
+                op.cmd = b[0] % 22;
+                op.arg1 = b[1] % (kFrames + 2);
+                op.arg2 = b[2];
+                std::memcpy(&g_guest[i * 24], &op, sizeof op);
+            } else {
+                xen::mmu_update u{};
+                u.ptr = (uint64_t{b[0]} % kFrames) << 12 | (uint64_t{b[1]} % 512) << 3 | (b[2] % 4);
+                u.val = (uint64_t{b[3]} % (kFrames + 2)) << 12 | b[4] |
+                        static_cast<uint64_t>(b[5] & 0x81) << 56;
+                std::memcpy(&g_guest[i * 16], &u, sizeof u);
+            }
+        }
+        pos += need;
+        HypercallArgs args{};
+        args.a[0] = kGuestBuf;
+        args.a[1] = n;
+        args.a[3] = xen::DOMID_SELF;
+        for (int round = 0; round < 4; ++round) {
+            HypercallResult r = ext ? do_mmuext_op(v, args) : do_mmu_update(v, args);
+            if (r != kHypercallRestart)
+                break;
+        }
+        check_invariants(*d);
+    }
+
+    // Tear down: drop base tables and pins; every count must return to the
+    // single reference the owner holds.
+    PageTableRules rules(*d);
+    if (v.kernel_cr3)
+        (void)frame_table().put_type(Mfn(v.kernel_cr3 >> 12), &rules);
+    if (v.user_cr3)
+        (void)frame_table().put_type(Mfn(v.user_cr3 >> 12), &rules);
+    for (uint64_t i = 1; i < kFrames - 4; ++i) {
+        if (g_info[i].flags & kPagePinned) {
+            g_info[i].flags &= static_cast<uint8_t>(~kPagePinned);
+            (void)frame_table().put_type(Mfn(i), &rules);
+        }
+    }
+    for (uint64_t i = 1; i < kFrames - 4; ++i) {
+        if (g_info[i].type_count != 0 || g_info[i].count != 1) {
+            fprintf(stderr, "frame %lu: type %d type_count %u count %u flags %x\n", i,
+                    static_cast<int>(g_info[i].type), g_info[i].type_count, g_info[i].count, g_info[i].flags);
+            abort();
+        }
+    }
+    domain_destroy(*d);
+    return 0;
+}
