@@ -5,6 +5,7 @@
 #include "abi/xen.hpp"
 #include "hv/core/log.hpp"
 #include "hv/core/platform.hpp"
+#include "hv/core/priv_op.hpp"
 
 namespace vireo {
 namespace {
@@ -80,6 +81,8 @@ Status bounce_to_guest(Vcpu& v, GuestRegs& regs, const Bounce& b)
 void guest_exception(Vcpu& v, GuestRegs& regs, unsigned vector, uint64_t error, uint64_t cr2)
 {
     bool has_error = false;
+    if ((vector == 6 || (vector == kVectorGP && error == 0)) && emulate_privileged(v, regs, vector))
+        return;
     if (vector == kVectorGP && (error & 3) == 2) {
         // 'int n' through a gate the guest may not use directly: it becomes
         // vector n if the guest's trap table lets this mode raise it.

@@ -41,6 +41,8 @@ struct Platform {
     // The first machine frame number beyond what the CPU can address:
     // device memory a privileged domain may map lies below it.
     uint64_t max_device_mfn;
+    // The real CPUID (filtered by the core before a guest sees it).
+    void (*cpuid)(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
     // TLB maintenance for the current address space.
     void (*flush_tlb_local)();
     void (*invlpg_local)(uint64_t va);

@@ -98,6 +98,10 @@ void install_platform()
     ops.load_guest_mode = load_guest_mode;
     ops.set_fpu_ts = set_fpu_ts;
     ops.flush_tlb_local = [] { Cr::write3(Cr::read3()); };
+    ops.cpuid = [](uint32_t leaf, uint32_t subleaf, uint32_t out[4]) {
+        CpuidResult r = cpuid(leaf, subleaf);
+        out[0] = r.eax, out[1] = r.ebx, out[2] = r.ecx, out[3] = r.edx;
+    };
     ops.max_device_mfn = uint64_t{1} << ((cpuid(0x80000008).eax & 0xff) - 12);
     ops.invlpg_local = [](uint64_t va) { invlpg(va); };
     platform_install(ops);
