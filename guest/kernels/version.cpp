@@ -75,6 +75,20 @@ void guest::kernel_main(const xen::start_info*)
     print("hypervisor command line '%s'\n", line);
     check(__builtin_strstr(line, "console=com1") != nullptr, "command line lacks console=com1");
 
+    long idlen = xen_version(xen::XENVER_build_id, nullptr);
+    check(idlen > 0 && idlen <= 64, "build_id size: %ld", idlen);
+    struct {
+        uint32_t len;
+        uint8_t buf[64];
+    } id = {64, {}};
+    r = xen_version(xen::XENVER_build_id, &id);
+    check(r == idlen, "build_id: %ld, size said %ld", r, idlen);
+    check(id.buf[0] | id.buf[1] | id.buf[2] | id.buf[3], "build_id is all zero");
+    id.len = 1;
+    r = xen_version(xen::XENVER_build_id, &id);
+    check(r == -105, "build_id into a 1-byte buffer: %ld, expected -ENOBUFS", r);
+    print("build id: %ld bytes, starting %02x%02x%02x%02x\n", idlen, id.buf[0], id.buf[1], id.buf[2], id.buf[3]);
+
     // A pointer into the hypervisor's own range is refused, not followed.
     r = xen_version(xen::XENVER_extraversion, reinterpret_cast<void*>(xen::HYPERVISOR_VIRT_START + 0x1000));
     check(r == -14, "extraversion into hypervisor memory: %ld, expected -EFAULT", r);

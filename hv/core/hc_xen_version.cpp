@@ -101,6 +101,26 @@ HypercallResult do_xen_version(Vcpu& v, HypercallArgs& args)
         set_string(line, hypervisor_command_line());
         return put(arg, line);
     }
+    case xen::XENVER_build_id: {
+        // Like the command line, only for privileged domains. A null
+        // argument asks for the size.
+        if (!v.domain->privileged)
+            return hc_error(Status::PERMISSION);
+        uint32_t len = platform().build_id_len;
+        if (!len)
+            return -61;  // -ENODATA: built without an id
+        if (!arg)
+            return len;
+        xen::xen_build_id hdr;
+        if (platform().copy_from_guest(&hdr, arg, sizeof hdr) != Status::OK)
+            return hc_error(Status::FAULT);
+        if (hdr.len < len)
+            return -105;  // -ENOBUFS
+        // Xen leaves len as the caller set it; the result is the id's length.
+        if (platform().copy_to_guest(arg + sizeof hdr, platform().build_id, len) != Status::OK)
+            return hc_error(Status::FAULT);
+        return len;
+    }
     default:
         report_unsupported(*v.domain, xen::HYPERVISOR_xen_version, static_cast<int64_t>(cmd));
         return hc_error(Status::NOT_SUPPORTED);

@@ -41,6 +41,9 @@ struct Platform {
     // The first machine frame number beyond what the CPU can address:
     // device memory a privileged domain may map lies below it.
     uint64_t max_device_mfn;
+    // The hypervisor's build id (the linker's SHA-1 of the image).
+    const uint8_t* build_id;
+    uint32_t build_id_len;
     // The real CPUID (filtered by the core before a guest sees it).
     void (*cpuid)(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
     // TLB maintenance for the current address space.

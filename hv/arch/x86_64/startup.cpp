@@ -80,9 +80,18 @@ void set_fpu_ts(bool set)
     Cr::write0(set ? cr0 | Cr::kCr0Ts : cr0 & ~Cr::kCr0Ts);
 }
 
+// The GNU build-id note: namesz, descsz, type, "GNU\0", then the id.
+extern "C" const uint8_t __build_id_note[], __build_id_note_end[];
+
 void install_platform()
 {
     Platform ops{};
+    if (__build_id_note_end - __build_id_note > 16) {
+        uint32_t descsz;
+        __builtin_memcpy(&descsz, __build_id_note + 4, 4);
+        ops.build_id = __build_id_note + 16;
+        ops.build_id_len = descsz;
+    }
     ops.copy_from_guest = copy_from_guest;
     ops.copy_to_guest = copy_to_guest;
     ops.console_write = console_write;
