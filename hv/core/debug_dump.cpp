@@ -39,7 +39,7 @@ void dump_domains()
         Domain* d = domain_at(s);
         if (d->state == DomainState::FREE)
             continue;
-        log(LogLevel::ERROR, "Domain %u (%s): %s%s, pages %lu/%lu, %u vCPUs, vm_assist %#x\n", d->id, d->name,
+        log(LogLevel::ERROR, "Domain %u (%s): %s%s, pages %lu/%lu, %u vCPUs, vm_assist %#lx\n", d->id, d->name,
             state_name(d->state), d->privileged ? ", privileged" : "", d->tot_pages, d->max_pages, d->nr_vcpus,
             d->vm_assist);
         if (d->state == DomainState::SHUT_DOWN)

@@ -16,6 +16,19 @@ namespace vireo {
 inline constexpr unsigned kMaxDomains = 32;
 inline constexpr unsigned kMaxVcpusPerDomain = 8;
 inline constexpr unsigned kDomainNameLen = 32;
+// Event channels per domain (Xen's default limit for a domain is 1023).
+inline constexpr unsigned kMaxEventPorts = 1024;
+inline constexpr unsigned kNrVirqs = 24;
+
+enum class PortState : uint8_t { FREE, RESERVED, UNBOUND, INTERDOMAIN, VIRQ, IPI };
+
+struct EventPort {
+    PortState state = PortState::FREE;
+    uint8_t vcpu = 0;         // the vCPU it notifies
+    uint16_t remote_dom = 0;  // UNBOUND: who may bind; INTERDOMAIN: the peer
+    uint32_t remote_port = 0; // INTERDOMAIN: the peer's port
+    uint32_t virq = 0;        // VIRQ: which
+};
 
 enum class DomainState : uint8_t { FREE, BUILDING, RUNNING, SHUT_DOWN, DEAD };
 enum class VcpuState : uint8_t { DOWN, RUNNABLE, BLOCKED };
@@ -57,6 +70,11 @@ struct Vcpu {
     GuestTrap traps[256];
     GuestCallbacks callbacks;
     bool fpu_ts = false;  // the guest's virtual CR0.TS (fpu_taskswitch)
+    // Time and events.
+    uint64_t timer_deadline_ns = 0;  // singleshot timer, 0: none
+    uint64_t timer_period_ns = 0;    // periodic timer, 0: none
+    uint64_t timer_next_periodic_ns = 0;
+    uint32_t virq_port[kNrVirqs] = {};
 };
 
 struct Domain {
@@ -72,6 +90,7 @@ struct Domain {
     uint64_t vm_assist = 0;       // VMASST_TYPE_* bits enabled
     unsigned nr_vcpus = 0;
     Vcpu vcpus[kMaxVcpusPerDomain];
+    EventPort ports[kMaxEventPorts];
     // Unsupported hypercalls and sub-ops already reported, so each is
     // logged once per domain.
     uint64_t enosys_logged[2] = {};

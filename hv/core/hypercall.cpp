@@ -25,6 +25,9 @@ struct Table {
         handlers[xen::HYPERVISOR_mmu_update] = do_mmu_update;
         handlers[xen::HYPERVISOR_mmuext_op] = do_mmuext_op;
         handlers[xen::HYPERVISOR_update_va_mapping] = do_update_va_mapping;
+        handlers[xen::HYPERVISOR_event_channel_op] = do_event_channel_op;
+        handlers[xen::HYPERVISOR_vcpu_op] = do_vcpu_op;
+        handlers[xen::HYPERVISOR_set_timer_op] = do_set_timer_op;
     }
 };
 constexpr Table kTable;

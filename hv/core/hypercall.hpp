@@ -40,5 +40,8 @@ HypercallResult do_callback_op(Vcpu& v, HypercallArgs& args);
 HypercallResult do_mmu_update(Vcpu& v, HypercallArgs& args);
 HypercallResult do_mmuext_op(Vcpu& v, HypercallArgs& args);
 HypercallResult do_update_va_mapping(Vcpu& v, HypercallArgs& args);
+HypercallResult do_event_channel_op(Vcpu& v, HypercallArgs& args);
+HypercallResult do_vcpu_op(Vcpu& v, HypercallArgs& args);
+HypercallResult do_set_timer_op(Vcpu& v, HypercallArgs& args);
 
 }  // namespace vireo

@@ -44,6 +44,12 @@ struct Platform {
     // The hypervisor's build id (the linker's SHA-1 of the image).
     const uint8_t* build_id;
     uint32_t build_id_len;
+    // Time: the TSC, its rate, and the wall clock (seconds since 1970) at
+    // system time 0. timers_changed asks the arch to reprogram its timer.
+    uint64_t (*read_tsc)();
+    uint64_t tsc_hz;
+    uint64_t boot_wallclock_sec;
+    void (*timers_changed)();
     // The real CPUID (filtered by the core before a guest sees it).
     void (*cpuid)(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
     // TLB maintenance for the current address space.

@@ -8,6 +8,7 @@
 #include "hv/core/hypercall_page.hpp"
 #include "hv/core/log.hpp"
 #include "hv/core/page_tables.hpp"
+#include "hv/core/vcpu_time.hpp"
 #include "hv/core/platform.hpp"
 #include "lib/types.hpp"
 
@@ -272,6 +273,8 @@ ImageError build_pv_domain(const BuildRequest& req)
               image.guest_os[0] ? image.guest_os : "unnamed", req.nr_pages, image.entry, l.v_start, l.v_end,
               l.start_info, l.pt_frames);
     d.state = DomainState::RUNNING;
+    update_wallclock(d);
+    update_vcpu_time(v);
     return {};
 }
 

@@ -1,5 +1,8 @@
 #include "hv/core/vcpu_events.hpp"
 
+#include "hv/core/event_channel.hpp"
+#include "hv/core/guest_traps.hpp"
+
 namespace vireo {
 
 void vcpu_request_yield(Vcpu& v) { v.yield_requested = true; }
@@ -13,8 +16,11 @@ bool vcpu_take_yield_request(Vcpu& v)
 
 void vcpu_block(Vcpu& v)
 {
-    // Without pending events (none exist before event channels), blocking
-    // would sleep forever; the events work makes this wait for an upcall.
+    // SCHEDOP_block enables event delivery, then sleeps unless an event is
+    // already waiting (it is then delivered on the way back).
+    *vcpu_upcall_mask(v) = 0;
+    if (vcpu_events_pending(v))
+        return;
     if (v.state == VcpuState::RUNNABLE)
         v.state = VcpuState::BLOCKED;
 }

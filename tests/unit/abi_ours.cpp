@@ -6,6 +6,7 @@
 #include "abi/arch_x86_64.hpp"
 #include "abi/callback.hpp"
 #include "abi/elfnote.hpp"
+#include "abi/event_channel.hpp"
 #include "abi/mmu.hpp"
 #include "abi/sched.hpp"
 #include "abi/version.hpp"
@@ -33,6 +34,20 @@ const AbiEntry kOurAbi[] = {
     C(MMUEXT_CLEAR_PAGE), C(MMUEXT_COPY_PAGE), C(MMUEXT_FLUSH_CACHE_GLOBAL), C(MMUEXT_MARK_SUPER),
     C(MMUEXT_UNMARK_SUPER), C(UVMF_NONE), C(UVMF_TLB_FLUSH), C(UVMF_INVLPG), C(UVMF_FLUSHTYPE_MASK),
     C(UVMF_ALL),
+    Z(evtchn_alloc_unbound), F(evtchn_alloc_unbound, port), Z(evtchn_bind_interdomain),
+    F(evtchn_bind_interdomain, remote_port), F(evtchn_bind_interdomain, local_port), Z(evtchn_bind_virq),
+    F(evtchn_bind_virq, port), Z(evtchn_bind_ipi), F(evtchn_bind_ipi, port), Z(evtchn_status),
+    F(evtchn_status, status), F(evtchn_status, vcpu), F(evtchn_status, u), Z(evtchn_bind_vcpu),
+    Z(vcpu_set_singleshot_timer), F(vcpu_set_singleshot_timer, flags),
+    C(EVTCHNOP_bind_interdomain), C(EVTCHNOP_bind_virq), C(EVTCHNOP_bind_pirq), C(EVTCHNOP_close),
+    C(EVTCHNOP_send), C(EVTCHNOP_status), C(EVTCHNOP_alloc_unbound), C(EVTCHNOP_bind_ipi),
+    C(EVTCHNOP_bind_vcpu), C(EVTCHNOP_unmask), C(EVTCHNOP_reset), C(EVTCHNOP_init_control),
+    C(EVTCHNOP_expand_array), C(EVTCHNOP_set_priority), C(EVTCHNSTAT_closed), C(EVTCHNSTAT_unbound),
+    C(EVTCHNSTAT_interdomain), C(EVTCHNSTAT_pirq), C(EVTCHNSTAT_virq), C(EVTCHNSTAT_ipi),
+    C(VCPUOP_initialise), C(VCPUOP_up), C(VCPUOP_down), C(VCPUOP_is_up), C(VCPUOP_get_runstate_info),
+    C(VCPUOP_register_runstate_memory_area), C(VCPUOP_set_periodic_timer), C(VCPUOP_stop_periodic_timer),
+    C(VCPUOP_set_singleshot_timer), C(VCPUOP_stop_singleshot_timer), C(VCPUOP_register_vcpu_info),
+    C(VCPU_SSHOTTMR_future),
     Z(start_info), F(start_info, nr_pages), F(start_info, shared_info), F(start_info, flags),
     F(start_info, store_mfn), F(start_info, store_evtchn), F(start_info, console), F(start_info, pt_base),
     F(start_info, nr_pt_frames), F(start_info, mfn_list), F(start_info, mod_start), F(start_info, mod_len),

@@ -1,0 +1,249 @@
+// event_channel_op: allocating, binding, signalling and closing ports.
+#include "abi/event_channel.hpp"
+#include "abi/xen.hpp"
+#include "hv/core/event_channel.hpp"
+#include "hv/core/hypercall.hpp"
+#include "hv/core/platform.hpp"
+
+namespace vireo {
+namespace {
+
+template <typename T>
+Status read_arg(uint64_t va, T& out)
+{
+    return platform().copy_from_guest(&out, va, sizeof out);
+}
+
+template <typename T>
+Status write_arg(uint64_t va, const T& in)
+{
+    return platform().copy_to_guest(va, &in, sizeof in);
+}
+
+bool valid_port(const Domain& d, uint32_t port) { return port > 0 && port < kMaxEventPorts && d.ports[port].state != PortState::FREE; }
+
+// A port allocation failure is -ENOSPC in Xen's ABI.
+HypercallResult no_space() { return -28; }
+
+HypercallResult alloc_unbound(Vcpu& v, uint64_t arg)
+{
+    Domain& d = *v.domain;
+    xen::evtchn_alloc_unbound req;
+    if (read_arg(arg, req) != Status::OK)
+        return hc_error(Status::FAULT);
+    // Only a privileged domain may set up a port for another domain.
+    if (req.dom != xen::DOMID_SELF && req.dom != d.id)
+        return hc_error(d.privileged ? Status::NOT_SUPPORTED : Status::PERMISSION);
+    uint16_t remote = req.remote_dom == xen::DOMID_SELF ? d.id : req.remote_dom;
+    Result<uint32_t> port = evtchn_alloc_port(d);
+    if (!port.ok())
+        return no_space();
+    EventPort& p = d.ports[port.value()];
+    p.state = PortState::UNBOUND;
+    p.remote_dom = remote;
+    req.port = port.value();
+    if (write_arg(arg, req) != Status::OK) {
+        evtchn_free_port(d, port.value());
+        return hc_error(Status::FAULT);
+    }
+    return 0;
+}
+
+HypercallResult bind_interdomain(Vcpu& v, uint64_t arg)
+{
+    Domain& d = *v.domain;
+    xen::evtchn_bind_interdomain req;
+    if (read_arg(arg, req) != Status::OK)
+        return hc_error(Status::FAULT);
+    Domain* peer = req.remote_dom == xen::DOMID_SELF ? &d : domain_lookup(req.remote_dom);
+    if (!peer)
+        return hc_error(Status::NO_DOMAIN);
+    if (req.remote_port == 0 || req.remote_port >= kMaxEventPorts)
+        return hc_error(Status::INVALID);
+    EventPort& rp = peer->ports[req.remote_port];
+    if (rp.state != PortState::UNBOUND || rp.remote_dom != d.id)
+        return hc_error(Status::INVALID);
+    Result<uint32_t> port = evtchn_alloc_port(d);
+    if (!port.ok())
+        return no_space();
+    EventPort& lp = d.ports[port.value()];
+    lp.state = PortState::INTERDOMAIN;
+    lp.remote_dom = peer->id;
+    lp.remote_port = req.remote_port;
+    lp.vcpu = static_cast<uint8_t>(v.id);
+    rp.state = PortState::INTERDOMAIN;
+    rp.remote_dom = d.id;
+    rp.remote_port = port.value();
+    req.local_port = port.value();
+    (void)write_arg(arg, req);
+    // Xen raises the new local port once, so neither end misses an event
+    // sent before the binding completed.
+    evtchn_set_pending(d, port.value());
+    return 0;
+}
+
+HypercallResult bind_virq(Vcpu& v, uint64_t arg)
+{
+    Domain& d = *v.domain;
+    xen::evtchn_bind_virq req;
+    if (read_arg(arg, req) != Status::OK)
+        return hc_error(Status::FAULT);
+    if (req.virq >= kNrVirqs)
+        return hc_error(Status::INVALID);
+    if (req.vcpu >= d.nr_vcpus)
+        return hc_error(Status::NOT_FOUND);
+    Vcpu& target = d.vcpus[req.vcpu];
+    if (target.virq_port[req.virq])
+        return hc_error(Status::EXISTS);
+    Result<uint32_t> port = evtchn_alloc_port(d);
+    if (!port.ok())
+        return no_space();
+    EventPort& p = d.ports[port.value()];
+    p.state = PortState::VIRQ;
+    p.virq = req.virq;
+    p.vcpu = static_cast<uint8_t>(req.vcpu);
+    target.virq_port[req.virq] = port.value();
+    req.port = port.value();
+    (void)write_arg(arg, req);
+    return 0;
+}
+
+HypercallResult bind_ipi(Vcpu& v, uint64_t arg)
+{
+    Domain& d = *v.domain;
+    xen::evtchn_bind_ipi req;
+    if (read_arg(arg, req) != Status::OK)
+        return hc_error(Status::FAULT);
+    if (req.vcpu >= d.nr_vcpus)
+        return hc_error(Status::NOT_FOUND);
+    Result<uint32_t> port = evtchn_alloc_port(d);
+    if (!port.ok())
+        return no_space();
+    EventPort& p = d.ports[port.value()];
+    p.state = PortState::IPI;
+    p.vcpu = static_cast<uint8_t>(req.vcpu);
+    req.port = port.value();
+    (void)write_arg(arg, req);
+    return 0;
+}
+
+HypercallResult send(Vcpu& v, uint64_t arg)
+{
+    Domain& d = *v.domain;
+    xen::evtchn_send req;
+    if (read_arg(arg, req) != Status::OK)
+        return hc_error(Status::FAULT);
+    if (!valid_port(d, req.port))
+        return hc_error(Status::INVALID);
+    EventPort& p = d.ports[req.port];
+    switch (p.state) {
+    case PortState::INTERDOMAIN:
+        if (Domain* peer = domain_lookup(p.remote_dom))
+            evtchn_set_pending(*peer, p.remote_port);
+        return 0;
+    case PortState::IPI:
+        evtchn_set_pending(d, req.port);
+        return 0;
+    case PortState::UNBOUND:
+        return 0;  // nobody listens yet: dropped, as on Xen
+    default:
+        return hc_error(Status::INVALID);
+    }
+}
+
+HypercallResult status(Vcpu& v, uint64_t arg)
+{
+    Domain& d = *v.domain;
+    xen::evtchn_status req;
+    if (read_arg(arg, req) != Status::OK)
+        return hc_error(Status::FAULT);
+    Domain* target = req.dom == xen::DOMID_SELF || req.dom == d.id ? &d : nullptr;
+    if (!target) {
+        if (!d.privileged)
+            return hc_error(Status::PERMISSION);
+        target = domain_lookup(req.dom);
+        if (!target)
+            return hc_error(Status::NO_DOMAIN);
+    }
+    if (req.port >= kMaxEventPorts)
+        return hc_error(Status::INVALID);
+    const EventPort& p = target->ports[req.port];
+    req.vcpu = p.vcpu;
+    req.u = {};
+    switch (p.state) {
+    case PortState::FREE:
+    case PortState::RESERVED: req.status = xen::EVTCHNSTAT_closed; break;
+    case PortState::UNBOUND:
+        req.status = xen::EVTCHNSTAT_unbound;
+        req.u.unbound.dom = p.remote_dom;
+        break;
+    case PortState::INTERDOMAIN:
+        req.status = xen::EVTCHNSTAT_interdomain;
+        req.u.interdomain.dom = p.remote_dom;
+        req.u.interdomain.port = p.remote_port;
+        break;
+    case PortState::VIRQ:
+        req.status = xen::EVTCHNSTAT_virq;
+        req.u.virq = p.virq;
+        break;
+    case PortState::IPI: req.status = xen::EVTCHNSTAT_ipi; break;
+    }
+    return write_arg(arg, req) == Status::OK ? 0 : hc_error(Status::FAULT);
+}
+
+}  // namespace
+
+HypercallResult do_event_channel_op(Vcpu& v, HypercallArgs& args)
+{
+    Domain& d = *v.domain;
+    uint64_t cmd = args.a[0], arg = args.a[1];
+    switch (cmd) {
+    case xen::EVTCHNOP_alloc_unbound: return alloc_unbound(v, arg);
+    case xen::EVTCHNOP_bind_interdomain: return bind_interdomain(v, arg);
+    case xen::EVTCHNOP_bind_virq: return bind_virq(v, arg);
+    case xen::EVTCHNOP_bind_ipi: return bind_ipi(v, arg);
+    case xen::EVTCHNOP_send: return send(v, arg);
+    case xen::EVTCHNOP_status: return status(v, arg);
+    case xen::EVTCHNOP_close: {
+        xen::evtchn_close req;
+        if (read_arg(arg, req) != Status::OK)
+            return hc_error(Status::FAULT);
+        return hc_error(evtchn_close(d, req.port));
+    }
+    case xen::EVTCHNOP_unmask: {
+        xen::evtchn_unmask req;
+        if (read_arg(arg, req) != Status::OK)
+            return hc_error(Status::FAULT);
+        if (!valid_port(d, req.port))
+            return hc_error(Status::INVALID);
+        evtchn_unmask(d, req.port);
+        return 0;
+    }
+    case xen::EVTCHNOP_bind_vcpu: {
+        xen::evtchn_bind_vcpu req;
+        if (read_arg(arg, req) != Status::OK)
+            return hc_error(Status::FAULT);
+        if (!valid_port(d, req.port))
+            return hc_error(Status::INVALID);
+        if (req.vcpu >= d.nr_vcpus)
+            return hc_error(Status::NOT_FOUND);
+        d.ports[req.port].vcpu = static_cast<uint8_t>(req.vcpu);
+        return 0;
+    }
+    case xen::EVTCHNOP_reset: {
+        xen::evtchn_reset req;
+        if (read_arg(arg, req) != Status::OK)
+            return hc_error(Status::FAULT);
+        if (req.dom != xen::DOMID_SELF && req.dom != d.id)
+            return hc_error(Status::PERMISSION);
+        evtchn_close_all(d);
+        return 0;
+    }
+    default:
+        // init_control (FIFO ABI) and the rest: Linux falls back to 2-level.
+        report_unsupported(d, xen::HYPERVISOR_event_channel_op, static_cast<int64_t>(cmd));
+        return hc_error(Status::NOT_SUPPORTED);
+    }
+}
+
+}  // namespace vireo

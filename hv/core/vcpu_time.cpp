@@ -1,0 +1,85 @@
+#include "hv/core/vcpu_time.hpp"
+
+#include "abi/xen.hpp"
+#include "hv/core/event_channel.hpp"
+#include "hv/core/platform.hpp"
+
+namespace vireo {
+
+TscScale tsc_scale_for(uint64_t tsc_hz)
+{
+    // Pick the shift that puts the multiplier in [2^31, 2^32).
+    int shift = 0;
+    uint64_t hz = tsc_hz ? tsc_hz : 1;
+    while (hz > 2000000000ull) {
+        hz >>= 1;
+        --shift;
+    }
+    while (hz <= 1000000000ull) {
+        hz <<= 1;
+        ++shift;
+    }
+    uint64_t mul = (1000000000ull << 32) / hz;
+    return {static_cast<uint32_t>(mul > 0xffffffffull ? 0xffffffffull : mul), static_cast<int8_t>(shift)};
+}
+
+uint64_t tsc_delta_to_ns(uint64_t delta, TscScale s)
+{
+    delta = s.shift >= 0 ? delta << s.shift : delta >> -s.shift;
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(delta) * s.mul) >> 32);
+}
+
+void update_vcpu_time(Vcpu& v)
+{
+    auto* t = &static_cast<xen::vcpu_info*>(platform().map_machine(v.vcpu_info_maddr))->time;
+    TscScale scale = tsc_scale_for(platform().tsc_hz);
+    uint32_t version = t->version + 1;
+    __atomic_store_n(&t->version, version | 1, __ATOMIC_SEQ_CST);  // odd: in progress
+    t->tsc_timestamp = platform().read_tsc();
+    t->system_time = platform().now_ns();
+    t->tsc_to_system_mul = scale.mul;
+    t->tsc_shift = scale.shift;
+    t->flags = 0;
+    __atomic_store_n(&t->version, (version | 1) + 1, __ATOMIC_SEQ_CST);
+}
+
+void update_wallclock(Domain& d)
+{
+    auto* s = static_cast<xen::shared_info*>(platform().map_machine(d.shared_info_maddr));
+    uint64_t boot = platform().boot_wallclock_sec;
+    __atomic_store_n(&s->wc_version, s->wc_version + 1, __ATOMIC_SEQ_CST);
+    s->wc_sec = static_cast<uint32_t>(boot);
+    s->wc_sec_hi = static_cast<uint32_t>(boot >> 32);
+    s->wc_nsec = 0;
+    __atomic_store_n(&s->wc_version, s->wc_version + 1, __ATOMIC_SEQ_CST);
+}
+
+uint64_t expire_vcpu_timers(uint64_t now)
+{
+    uint64_t earliest = 0;
+    auto arm = [&](uint64_t t) {
+        if (t && (!earliest || t < earliest))
+            earliest = t;
+    };
+    for (unsigned s = 0; s < kMaxDomains; ++s) {
+        Domain* d = domain_at(s);
+        if (d->state != DomainState::RUNNING)
+            continue;
+        for (unsigned i = 0; i < d->nr_vcpus; ++i) {
+            Vcpu& v = d->vcpus[i];
+            if (v.timer_deadline_ns && v.timer_deadline_ns <= now) {
+                v.timer_deadline_ns = 0;
+                send_virq(v, xen::VIRQ_TIMER);
+            }
+            if (v.timer_period_ns && v.timer_next_periodic_ns <= now) {
+                v.timer_next_periodic_ns = now + v.timer_period_ns;
+                send_virq(v, xen::VIRQ_TIMER);
+            }
+            arm(v.timer_deadline_ns);
+            arm(v.timer_period_ns ? v.timer_next_periodic_ns : 0);
+        }
+    }
+    return earliest;
+}
+
+}  // namespace vireo

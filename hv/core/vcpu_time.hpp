@@ -1,0 +1,25 @@
+// Guest time: system time (ns since boot) and the per-vCPU time info that
+// lets a guest turn its TSC into system time without a hypercall, kept with
+// Xen's version protocol (odd while being written). Plus the vCPU timers
+// that raise VIRQ_TIMER.
+#pragma once
+
+#include "hv/core/domain.hpp"
+
+namespace vireo {
+
+struct TscScale {
+    uint32_t mul;   // ns = ((tsc_delta << shift) * mul) >> 32
+    int8_t shift;   // (a right shift when negative)
+};
+TscScale tsc_scale_for(uint64_t tsc_hz);
+uint64_t tsc_delta_to_ns(uint64_t delta, TscScale s);
+
+void update_vcpu_time(Vcpu& v);
+// Sets the domain's wall clock (shared_info wc_*) from the boot time.
+void update_wallclock(Domain& d);
+// Fires every vCPU timer whose deadline has passed; returns the earliest
+// deadline still armed (0 if none).
+uint64_t expire_vcpu_timers(uint64_t now_ns);
+
+}  // namespace vireo
