@@ -1,5 +1,7 @@
 #include "hv/core/domain.hpp"
 
+#include <new>
+
 #include "hv/core/log.hpp"
 #include "hv/core/scheduler.hpp"
 
@@ -25,7 +27,9 @@ Domain* domain_create(uint16_t id, const char* name, bool privileged)
     for (Domain& d : g_domains) {
         if (d.state != DomainState::FREE && d.state != DomainState::DEAD)
             continue;
-        d = Domain{};
+        // Constructed in place: a Domain is far larger than a hypervisor
+        // stack, so `d = Domain{}` (a temporary) must never be written.
+        new (&d) Domain;
         d.id = id;
         copy_name(d.name, name);
         d.privileged = privileged;

@@ -35,6 +35,35 @@ enum class VcpuState : uint8_t { DOWN, RUNNABLE, BLOCKED };
 
 struct Domain;
 
+// Borrowed Virtual Time (Duda and Cheriton, SOSP 1999), the scheduler of
+// the Xen paper. A domain's share is set by its mcu_advance: running for one
+// minimum charging unit (MCU) advances its virtual time by mcu_advance, so
+// CPU time is shared in inverse proportion to it. A latency-sensitive
+// domain may warp: while warped its effective virtual time is set back by
+// warp, so it runs first when it wakes, for at most warp_limit at a time
+// and again only after unwarp_req without warping.
+struct BvtParams {
+    // 0 stands for the default (kBvtDefaultMcuAdvance): every field here is
+    // zero by default, so the domain table stays in .bss.
+    uint32_t mcu_advance = 0;
+    bool warp_enabled = false;
+    uint64_t warp = 0;           // in virtual time (MCU advances x MCU ns)
+    uint64_t warp_limit_ns = 0;  // required (non-zero) when warping
+    uint64_t unwarp_req_ns = 0;
+};
+
+// A vCPU's place in BVT, and what it received.
+struct BvtState {
+    uint64_t avt = 0;             // actual virtual time
+    bool warped = false;
+    uint64_t warped_ran_ns = 0;   // CPU time used in the current warp
+    uint64_t unwarped_at_ns = 0;  // when the last warp ended
+    uint64_t on_cpu_since_ns = 0; // when it was last put on the CPU
+    uint64_t cpu_time_ns = 0;     // CPU time received in total
+    uint64_t woken_at_ns = 0;     // when it last became runnable
+    uint64_t switches_in = 0;     // times it was put on a CPU
+};
+
 // A guest's handler for one exception vector (set_trap_table).
 struct GuestTrap {
     uint64_t address = 0;  // 0: none registered
@@ -75,6 +104,7 @@ struct Vcpu {
     uint64_t timer_period_ns = 0;    // periodic timer, 0: none
     uint64_t timer_next_periodic_ns = 0;
     uint32_t virq_port[kNrVirqs] = {};
+    BvtState bvt;
 };
 
 struct Domain {
@@ -89,6 +119,7 @@ struct Domain {
     uint64_t shared_info_maddr = 0;
     uint64_t vm_assist = 0;       // VMASST_TYPE_* bits enabled
     unsigned nr_vcpus = 0;
+    BvtParams bvt;
     Vcpu vcpus[kMaxVcpusPerDomain];
     EventPort ports[kMaxEventPorts];
     // Unsupported hypercalls and sub-ops already reported, so each is

@@ -44,12 +44,20 @@ struct Platform {
     // The hypervisor's build id (the linker's SHA-1 of the image).
     const uint8_t* build_id;
     uint32_t build_id_len;
-    // Time: the TSC, its rate, and the wall clock (seconds since 1970) at
-    // system time 0. timers_changed asks the arch to reprogram its timer.
+    // Time: the TSC, its rate, the TSC value at system time 0 and the wall
+    // clock (seconds since 1970) then. System time is derived from the TSC
+    // by the same scale guests get (system_time_ns), so the hypervisor and
+    // its guests agree to the nanosecond. timers_changed asks the arch to
+    // reprogram its timer after a vCPU timer was set.
     uint64_t (*read_tsc)();
     uint64_t tsc_hz;
+    uint64_t tsc_at_zero;
     uint64_t boot_wallclock_sec;
     void (*timers_changed)();
+    // Scheduling: the vCPU on this CPU (null when idle), and a request to
+    // run the scheduler before returning to any guest.
+    Vcpu* (*running_vcpu)();
+    void (*request_resched)();
     // The real CPUID (filtered by the core before a guest sees it).
     void (*cpuid)(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
     // TLB maintenance for the current address space.

@@ -8,8 +8,9 @@
 #include "hv/core/hypercall_page.hpp"
 #include "hv/core/log.hpp"
 #include "hv/core/page_tables.hpp"
-#include "hv/core/vcpu_time.hpp"
 #include "hv/core/platform.hpp"
+#include "hv/core/vcpu_events.hpp"
+#include "hv/core/vcpu_time.hpp"
 #include "lib/types.hpp"
 
 namespace vireo {
@@ -263,7 +264,7 @@ ImageError build_pv_domain(const BuildRequest& req)
     v.regs.vector = kSyscallVector;  // a clean first entry may use sysret
     v.kernel_cr3 = l4;
     v.in_kernel_mode = true;
-    v.state = VcpuState::RUNNABLE;
+    v.state = VcpuState::BLOCKED;  // woken below, once the domain runs
 
     // The p2m scratch pages are the builder's, not the domain's.
     for (uint64_t i = 0; i < g_p2m.nr_frames; ++i)
@@ -275,6 +276,7 @@ ImageError build_pv_domain(const BuildRequest& req)
     d.state = DomainState::RUNNING;
     update_wallclock(d);
     update_vcpu_time(v);
+    vcpu_wake(v);  // joins the scheduler at the system virtual time
     return {};
 }
 

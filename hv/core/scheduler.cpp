@@ -6,34 +6,169 @@
 namespace vireo {
 namespace {
 
+uint64_t g_ctx_allow_ns = kBvtDefaultCtxAllowNs;
+
 // Dom0's shutdown reason decides how the machine stops; with no dom0 the
 // last domain's reason is used.
 uint8_t g_exit_reason = 0;
 bool g_dom0_reported = false;
 
-}  // namespace
-
-Vcpu* scheduler_pick(Vcpu* current)
+// Virtual time is kept in ns x mcu_advance: running for t ns (rounded up to
+// whole MCUs, the paper's minimum charging unit) adds t x mcu_advance.
+uint64_t charge(const Vcpu& v, uint64_t ran_ns)
 {
-    // Flatten (domain slot, vcpu) into one index and scan from after current.
-    unsigned total = kMaxDomains * kMaxVcpusPerDomain;
-    unsigned start = 0;
-    if (current) {
-        Domain* d = current->domain;
-        for (unsigned s = 0; s < kMaxDomains; ++s)
-            if (domain_at(s) == d)
-                start = s * kMaxVcpusPerDomain + current->id + 1;
-    }
-    for (unsigned k = 0; k < total; ++k) {
-        unsigned idx = (start + k) % total;
-        Domain* d = domain_at(idx / kMaxVcpusPerDomain);
+    uint64_t mcus = (ran_ns + kBvtMcuNs - 1) / kBvtMcuNs;
+    return mcus * kBvtMcuNs * mcu_advance(*v.domain);
+}
+
+int64_t evt(const Vcpu& v)
+{
+    int64_t e = static_cast<int64_t>(v.bvt.avt);
+    return v.bvt.warped ? e - static_cast<int64_t>(v.domain->bvt.warp) : e;
+}
+
+bool is_runnable(const Vcpu& v)
+{
+    return v.domain->state == DomainState::RUNNING && v.id < v.domain->nr_vcpus &&
+           v.state == VcpuState::RUNNABLE;
+}
+
+template <typename Fn>
+void for_each_vcpu(Fn&& fn)
+{
+    for (unsigned s = 0; s < kMaxDomains; ++s) {
+        Domain* d = domain_at(s);
         if (d->state != DomainState::RUNNING)
             continue;
-        Vcpu& v = d->vcpus[idx % kMaxVcpusPerDomain];
-        if (v.id < d->nr_vcpus && v.state == VcpuState::RUNNABLE)
-            return &v;
+        for (unsigned i = 0; i < d->nr_vcpus; ++i)
+            fn(d->vcpus[i]);
     }
-    return nullptr;
+}
+
+void end_warp(Vcpu& v, uint64_t now)
+{
+    if (!v.bvt.warped)
+        return;
+    v.bvt.warped = false;
+    v.bvt.unwarped_at_ns = now;
+}
+
+// Charges v for the CPU time it has had since it was put on the CPU.
+void account(Vcpu& v, uint64_t now)
+{
+    uint64_t ran = now > v.bvt.on_cpu_since_ns ? now - v.bvt.on_cpu_since_ns : 0;
+    v.bvt.on_cpu_since_ns = now;
+    v.bvt.cpu_time_ns += ran;
+    v.bvt.avt += charge(v, ran);
+    if (v.bvt.warped) {
+        v.bvt.warped_ran_ns += ran;
+        uint64_t limit = v.domain->bvt.warp_limit_ns;
+        if (limit && v.bvt.warped_ran_ns >= limit)
+            end_warp(v, now);
+    }
+}
+
+uint64_t clamp_slice(uint64_t ns)
+{
+    if (ns < kBvtMcuNs)
+        return kBvtMcuNs;
+    return ns > kBvtMaxSliceNs ? kBvtMaxSliceNs : ns;
+}
+
+}  // namespace
+
+uint32_t mcu_advance(const Domain& d) { return d.bvt.mcu_advance ? d.bvt.mcu_advance : kBvtDefaultMcuAdvance; }
+
+SchedDecision scheduler_pick(Vcpu* prev, uint64_t now, bool prev_yielded)
+{
+    if (prev)
+        account(*prev, now);
+    Vcpu* best = nullptr;
+    Vcpu* second = nullptr;
+    auto better = [](const Vcpu* a, const Vcpu* b) { return !b || evt(*a) < evt(*b); };
+    for_each_vcpu([&](Vcpu& v) {
+        if (!is_runnable(v) || (prev_yielded && &v == prev))
+            return;
+        if (better(&v, best)) {
+            second = best;
+            best = &v;
+        } else if (better(&v, second)) {
+            second = &v;
+        }
+    });
+    if (!best && prev_yielded && prev && is_runnable(*prev))
+        best = prev;  // yielding with nobody else to run
+    SchedDecision d;
+    if (!best)
+        return d;
+    // Run until best's virtual time passes second's by the allowance.
+    uint64_t slice = kBvtMaxSliceNs;
+    if (second) {
+        uint64_t gap = static_cast<uint64_t>(evt(*second) - evt(*best));
+        slice = clamp_slice(gap / mcu_advance(*best->domain) + g_ctx_allow_ns);
+    }
+    uint64_t limit = best->domain->bvt.warp_limit_ns;
+    if (best->bvt.warped && limit) {
+        uint64_t left = limit > best->bvt.warped_ran_ns ? limit - best->bvt.warped_ran_ns : 0;
+        if (left < slice)
+            slice = clamp_slice(left);
+    }
+    if (best != prev)
+        best->bvt.switches_in++;
+    best->bvt.on_cpu_since_ns = now;
+    d.next = best;
+    d.slice_end_ns = now + slice;
+    return d;
+}
+
+bool scheduler_wake(Vcpu& v, Vcpu* running, uint64_t now)
+{
+    // Sleeping earns no credit: catch up with the system virtual time.
+    bool any = false;
+    uint64_t svt = 0;
+    for_each_vcpu([&](Vcpu& o) {
+        if (&o == &v || !is_runnable(o))
+            return;
+        if (!any || o.bvt.avt < svt)
+            svt = o.bvt.avt;
+        any = true;
+    });
+    if (any && v.bvt.avt < svt)
+        v.bvt.avt = svt;
+    const BvtParams& p = v.domain->bvt;
+    if (p.warp_enabled && !v.bvt.warped &&
+        (v.bvt.unwarped_at_ns == 0 || now - v.bvt.unwarped_at_ns >= p.unwarp_req_ns)) {
+        v.bvt.warped = true;
+        v.bvt.warped_ran_ns = 0;
+    }
+    v.bvt.woken_at_ns = now;
+    if (!running || running == &v || !is_runnable(*running))
+        return true;
+    // Preempt when the woken vCPU is ahead of the running one (charged up
+    // to now) by more than the allowance.
+    uint64_t ran = now > running->bvt.on_cpu_since_ns ? now - running->bvt.on_cpu_since_ns : 0;
+    int64_t running_evt = evt(*running) + static_cast<int64_t>(charge(*running, ran));
+    int64_t allowance = static_cast<int64_t>(g_ctx_allow_ns * mcu_advance(*running->domain));
+    return evt(v) + allowance < running_evt;
+}
+
+void scheduler_sleep(Vcpu& v, uint64_t now) { end_warp(v, now); }
+
+void scheduler_set_ctx_allow(uint64_t ns) { g_ctx_allow_ns = ns; }
+uint64_t scheduler_ctx_allow() { return g_ctx_allow_ns; }
+
+Status scheduler_set_params(Domain& d, const BvtParams& p)
+{
+    if (p.mcu_advance == 0 || p.mcu_advance > 10000)
+        return Status::INVALID;
+    // An unbounded warp would let one domain hold the CPU for ever.
+    if (p.warp_enabled && (p.warp_limit_ns == 0 || p.warp_limit_ns > 1000ull * 1000 * 1000))
+        return Status::INVALID;
+    d.bvt = p;
+    if (!p.warp_enabled)
+        for (Vcpu& v : d.vcpus)
+            v.bvt.warped = false;
+    return Status::OK;
 }
 
 void scheduler_domain_stopped(Domain& d)

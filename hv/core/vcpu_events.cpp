@@ -2,6 +2,8 @@
 
 #include "hv/core/event_channel.hpp"
 #include "hv/core/guest_traps.hpp"
+#include "hv/core/platform.hpp"
+#include "hv/core/scheduler.hpp"
 
 namespace vireo {
 
@@ -21,14 +23,21 @@ void vcpu_block(Vcpu& v)
     *vcpu_upcall_mask(v) = 0;
     if (vcpu_events_pending(v))
         return;
-    if (v.state == VcpuState::RUNNABLE)
+    if (v.state == VcpuState::RUNNABLE) {
         v.state = VcpuState::BLOCKED;
+        scheduler_sleep(v, platform().now_ns());
+    }
 }
 
 void vcpu_wake(Vcpu& v)
 {
-    if (v.state == VcpuState::BLOCKED)
-        v.state = VcpuState::RUNNABLE;
+    if (v.state != VcpuState::BLOCKED)
+        return;
+    v.state = VcpuState::RUNNABLE;
+    const Platform& p = platform();
+    if (scheduler_wake(v, p.running_vcpu ? p.running_vcpu() : nullptr, p.now_ns ? p.now_ns() : 0) &&
+        p.request_resched)
+        p.request_resched();
 }
 
 }  // namespace vireo

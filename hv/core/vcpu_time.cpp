@@ -29,14 +29,23 @@ uint64_t tsc_delta_to_ns(uint64_t delta, TscScale s)
     return static_cast<uint64_t>((static_cast<unsigned __int128>(delta) * s.mul) >> 32);
 }
 
+uint64_t system_time_ns(uint64_t tsc)
+{
+    const Platform& p = platform();
+    if (!p.tsc_hz || tsc < p.tsc_at_zero)
+        return 0;
+    return tsc_delta_to_ns(tsc - p.tsc_at_zero, tsc_scale_for(p.tsc_hz));
+}
+
 void update_vcpu_time(Vcpu& v)
 {
     auto* t = &static_cast<xen::vcpu_info*>(platform().map_machine(v.vcpu_info_maddr))->time;
     TscScale scale = tsc_scale_for(platform().tsc_hz);
     uint32_t version = t->version + 1;
     __atomic_store_n(&t->version, version | 1, __ATOMIC_SEQ_CST);  // odd: in progress
-    t->tsc_timestamp = platform().read_tsc();
-    t->system_time = platform().now_ns();
+    uint64_t tsc = platform().read_tsc();
+    t->tsc_timestamp = tsc;
+    t->system_time = system_time_ns(tsc);
     t->tsc_to_system_mul = scale.mul;
     t->tsc_shift = scale.shift;
     t->flags = 0;

@@ -15,6 +15,9 @@ struct TscScale {
 TscScale tsc_scale_for(uint64_t tsc_hz);
 uint64_t tsc_delta_to_ns(uint64_t delta, TscScale s);
 
+// System time (ns since boot) at a TSC value, as guests compute it.
+uint64_t system_time_ns(uint64_t tsc);
+
 void update_vcpu_time(Vcpu& v);
 // Sets the domain's wall clock (shared_info wc_*) from the boot time.
 void update_wallclock(Domain& d);

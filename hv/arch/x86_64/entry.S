@@ -152,6 +152,10 @@ syscall_entry:
         .globl return_to_guest
 return_to_guest:
         cli
+        /* Scheduling and event delivery; may not come back (a switch). */
+        mov     %rsp, %rdi
+        xor     %ebp, %ebp
+        call    exit_to_guest
         /* Only a syscall return may clobber the guest's RCX and R11. */
         cmpq    $0x100, FRAME_VECTOR(%rsp)
         jne     .Liret

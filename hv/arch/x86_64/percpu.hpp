@@ -27,6 +27,11 @@ struct PerCpu {
     uint32_t apic_id;        // 28
     void* current_vcpu;      // 32: the vCPU whose frame is at stack_top
     uint64_t tsc_khz;        // 40
+    // Scheduling: the running vCPU's time slice ends at slice_end_ns; the
+    // tick sets need_resched when it has, and the exit path acts on it.
+    uint64_t slice_end_ns;
+    bool need_resched;
+    uint64_t address_space_switches;  // CR3 loads by the scheduler
 };
 static_assert(offsetof(PerCpu, stack_top) == 8);
 static_assert(offsetof(PerCpu, scratch_rsp) == 16);

@@ -4,12 +4,16 @@
 #include "hv/arch/x86_64/gdt.hpp"
 #include "hv/arch/x86_64/panic.hpp"
 #include "hv/arch/x86_64/percpu.hpp"
+#include "hv/arch/x86_64/tick.hpp"
+#include "hv/arch/x86_64/tsc.hpp"
 #include "hv/arch/x86_64/trap_frame.hpp"
 #include "hv/core/guest_traps.hpp"
 #include "hv/core/hypercall.hpp"
 #include "hv/core/log.hpp"
 #include "hv/core/scheduler.hpp"
+#include "hv/core/event_channel.hpp"
 #include "hv/core/vcpu_events.hpp"
+#include "hv/core/vcpu_time.hpp"
 
 extern "C" [[noreturn]] void enter_guest_first_time(vireo::arch::TrapFrame* frame);
 
@@ -41,34 +45,64 @@ void run_vcpu(Vcpu& v)
     irq_disable();
     pc->current_vcpu = &v;
     uint64_t cr3 = v.in_kernel_mode || !v.user_cr3 ? v.kernel_cr3 : v.user_cr3;
-    if (Cr::read3() != cr3)
-        Cr::write3(cr3);
+    if (Cr::read3() != cr3) {
+        Cr::write3(cr3);  // dear under TCG: it flushes QEMU's whole TLB
+        pc->address_space_switches++;
+    }
     // entry.S swaps these in with swapgs on the way out.
     Msr::write(Msr::kKernelGsBase, v.in_kernel_mode ? v.gs_base_kernel : v.gs_base_user);
     Msr::write(Msr::kFsBase, v.fs_base);
     tss_set_rsp0(pc->stack_top);
+    update_vcpu_time(v);
     TrapFrame* f = guest_frame();
     *f = v.regs;
     f->rflags = sanitize_rflags(f->rflags);
     enter_guest_first_time(f);
 }
 
-void schedule()
+void schedule(bool prev_yielded)
 {
+    PerCpu* pc = this_cpu();
     Vcpu* prev = current_vcpu();
     if (prev)
         prev->regs = *guest_frame();
     for (;;) {
         irq_disable();
-        Vcpu* next = scheduler_pick(prev);
-        if (next)
-            run_vcpu(*next);
+        pc->need_resched = false;
+        SchedDecision d = scheduler_pick(prev, now_ns(), prev_yielded);
+        if (d.next) {
+            pc->slice_end_ns = d.slice_end_ns;
+            timer_reprogram();
+            run_vcpu(*d.next);
+        }
         if (domains_alive() == 0)
             panic("no domain left to run");
         // Nothing runnable: wait for an interrupt to wake someone.
-        this_cpu()->current_vcpu = nullptr;
+        pc->current_vcpu = nullptr;
+        pc->slice_end_ns = 0;
         prev = nullptr;
+        prev_yielded = false;
+        timer_reprogram();
         asm volatile("sti; hlt; cli" ::: "memory");
+    }
+}
+
+// Every return to a guest passes here (entry.S, with interrupts off):
+// the scheduler runs if the vCPU cannot go on or its slice is over, and a
+// pending event is delivered as an upcall when the guest allows it.
+extern "C" void exit_to_guest(TrapFrame* frame)
+{
+    PerCpu* pc = this_cpu();
+    for (;;) {
+        Vcpu* v = current_vcpu();
+        bool yielded = vcpu_take_yield_request(*v);
+        if (v->state != VcpuState::RUNNABLE || v->domain->state != DomainState::RUNNING || yielded ||
+            pc->need_resched)
+            schedule(yielded);
+        deliver_pending_events(*v, *frame);
+        // A failed bounce crashes the domain: go round to schedule.
+        if (v->state == VcpuState::RUNNABLE && v->domain->state == DomainState::RUNNING)
+            return;
     }
 }
 
@@ -80,8 +114,6 @@ extern "C" void handle_syscall(TrapFrame* frame)
         guest_user_syscall(*v, *frame);  // a system call of the guest's own
     else
         hypercall_dispatch(*v, *frame);
-    if (v->state != VcpuState::RUNNABLE || vcpu_take_yield_request(*v))
-        schedule();
 }
 
 // An exception raised by guest code: bounced to the guest's handler, or
@@ -93,8 +125,6 @@ void handle_guest_trap(TrapFrame* frame)
     unsigned vector = static_cast<unsigned>(frame->vector);
     uint64_t cr2 = vector == kPageFault ? Cr::read2() : 0;
     guest_exception(*v, *frame, vector, frame->error_code, cr2);
-    if (v->state != VcpuState::RUNNABLE)
-        schedule();
 }
 
 }  // namespace vireo::arch

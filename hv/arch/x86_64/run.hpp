@@ -9,7 +9,8 @@ namespace vireo::arch {
 [[noreturn]] void run_vcpu(Vcpu& v);
 // Saves the current vCPU (if any), picks the next runnable one and runs it;
 // idles with interrupts on while nothing is runnable.
-[[noreturn]] void schedule();
+// A vCPU that yielded goes behind the others.
+[[noreturn]] void schedule(bool prev_yielded = false);
 Vcpu* current_vcpu();
 
 }  // namespace vireo::arch

@@ -9,6 +9,8 @@
 #include "hv/arch/x86_64/memory_init.hpp"
 #include "hv/arch/x86_64/multiboot.hpp"
 #include "hv/arch/x86_64/paging.hpp"
+#include "hv/arch/x86_64/percpu.hpp"
+#include "hv/arch/x86_64/rtc.hpp"
 #include "hv/arch/x86_64/panic.hpp"
 #include "hv/arch/x86_64/run.hpp"
 #include "hv/arch/x86_64/tick.hpp"
@@ -113,7 +115,24 @@ void install_platform()
     };
     ops.max_device_mfn = uint64_t{1} << ((cpuid(0x80000008).eax & 0xff) - 12);
     ops.invlpg_local = [](uint64_t va) { invlpg(va); };
+    ops.read_tsc = rdtsc;
+    ops.timers_changed = timer_reprogram;
+    ops.running_vcpu = current_vcpu;
+    ops.request_resched = [] { this_cpu()->need_resched = true; };
     platform_install(ops);
+}
+
+// Once the TSC is calibrated: system time starts, and the wall clock is
+// read from the RTC for the guests' shared_info.
+void install_time(const TimeCalibration& cal)
+{
+    Platform ops = platform();
+    ops.tsc_hz = cal.tsc_khz * 1000;
+    ops.tsc_at_zero = tsc_at_boot();
+    ops.boot_wallclock_sec = rtc_read_unix_seconds();
+    platform_install(ops);
+    if (!ops.boot_wallclock_sec)
+        VLOG_WARN("RTC unreadable: guests' wall clock starts at 1970\n");
 }
 
 }  // namespace
@@ -140,6 +159,7 @@ void boot_main(uint32_t magic, uint32_t info_paddr)
     VLOG_INFO("CPU 0: %s, APIC id %u, TSC %lu.%03lu MHz, APIC timer %lu.%03lu MHz\n",
               apic_is_x2apic() ? "x2APIC" : "xAPIC", apic_id(), cal.tsc_khz / 1000, cal.tsc_khz % 1000,
               cal.apic_timer_khz / 1000, cal.apic_timer_khz % 1000);
+    install_time(cal);
     tick_init(cal.apic_timer_khz, 100);
     debug_dump_register_keys();
     console_register_key('C', "crash the hypervisor (tests the panic path)", crash_on_purpose);

@@ -1,20 +1,56 @@
 #include "hv/arch/x86_64/tick.hpp"
 
 #include "hv/arch/x86_64/apic.hpp"
+#include "hv/arch/x86_64/percpu.hpp"
 #include "hv/arch/x86_64/traps.hpp"
+#include "hv/arch/x86_64/tsc.hpp"
 #include "hv/core/console.hpp"
+#include "hv/core/vcpu_time.hpp"
 #include "hv/drivers/uart16550.hpp"
 
 namespace vireo::arch {
 namespace {
 
-uint32_t g_ticks_per_period = 0;
+uint64_t g_apic_timer_khz = 0;
+uint64_t g_poll_period_ns = 0;
+// When the timer is due to fire (0: not armed). Re-arming restarts the
+// count-down, so it is only moved earlier, never later: a guest that
+// yields in a tight loop must not keep pushing the tick away.
+uint64_t g_armed_ns = 0;
+
+// Arms the one-shot APIC timer for the earliest of: the next console poll,
+// the end of the running vCPU's slice, the earliest vCPU timer. Firing
+// vCPU timers that are due happens here too, so a timer set in the past
+// fires at once.
+void reprogram(uint64_t now)
+{
+    uint64_t deadline = now + g_poll_period_ns;
+    uint64_t next_vcpu_timer = expire_vcpu_timers(now);
+    if (next_vcpu_timer && next_vcpu_timer < deadline)
+        deadline = next_vcpu_timer;
+    uint64_t slice_end = this_cpu()->slice_end_ns;
+    if (slice_end > now && slice_end < deadline)
+        deadline = slice_end;
+    if (g_armed_ns && g_armed_ns > now && g_armed_ns <= deadline)
+        return;
+    g_armed_ns = deadline;
+    uint64_t ns = deadline > now ? deadline - now : 0;
+    uint64_t ticks = ns * g_apic_timer_khz / 1000000;
+    if (ticks == 0)
+        ticks = 1;
+    apic_timer_oneshot(kLapicTimerVector, ticks > 0xffffffff ? 0xffffffff : static_cast<uint32_t>(ticks));
+}
 
 void on_tick(TrapFrame*)
 {
     for (int c; (c = com1().try_get_char()) >= 0;)
         console_input_char(static_cast<char>(c));
-    apic_timer_oneshot(kLapicTimerVector, g_ticks_per_period);
+    uint64_t now = now_ns();
+    g_armed_ns = 0;
+    PerCpu* pc = this_cpu();
+    if (pc->slice_end_ns && now >= pc->slice_end_ns)
+        pc->need_resched = true;
+    reprogram(now);
     apic_eoi();
 }
 
@@ -22,13 +58,15 @@ void on_spurious(TrapFrame*) {}
 
 }  // namespace
 
-void tick_init(uint64_t apic_timer_khz, unsigned hz)
+void tick_init(uint64_t apic_timer_khz, unsigned poll_hz)
 {
-    uint64_t ticks = apic_timer_khz * 1000 / hz;
-    g_ticks_per_period = ticks > 0xffffffff ? 0xffffffff : static_cast<uint32_t>(ticks);
+    g_apic_timer_khz = apic_timer_khz;
+    g_poll_period_ns = 1000000000ull / poll_hz;
     set_interrupt_handler(kLapicTimerVector, on_tick);
     set_interrupt_handler(kSpuriousVector, on_spurious);
-    apic_timer_oneshot(kLapicTimerVector, g_ticks_per_period);
+    reprogram(now_ns());
 }
+
+void timer_reprogram() { reprogram(now_ns()); }
 
 }  // namespace vireo::arch

@@ -2,6 +2,7 @@
 
 #include "hv/arch/x86_64/apic.hpp"
 #include "hv/arch/x86_64/cpu.hpp"
+#include "hv/core/vcpu_time.hpp"
 
 namespace vireo::arch {
 namespace {
@@ -51,13 +52,10 @@ TimeCalibration time_calibrate()
 
 uint64_t tsc_khz() { return g_tsc_khz; }
 
-uint64_t now_ns()
-{
-    if (!g_tsc_khz)
-        return 0;
-    uint64_t ticks = rdtsc() - g_tsc_at_boot;
-    // ticks * 1e6 / khz, split so nothing overflows 64 bits.
-    return ticks / g_tsc_khz * 1000000u + ticks % g_tsc_khz * 1000000u / g_tsc_khz;
-}
+uint64_t tsc_at_boot() { return g_tsc_at_boot; }
+
+// The guests' formula (see system_time_ns), so a deadline a guest computes
+// from its vcpu_time_info is the hypervisor's deadline to the nanosecond.
+uint64_t now_ns() { return system_time_ns(rdtsc()); }
 
 }  // namespace vireo::arch

@@ -13,7 +13,9 @@ struct TimeCalibration {
 
 TimeCalibration time_calibrate();
 uint64_t tsc_khz();
-// Nanoseconds since calibration, from the TSC.
+// The TSC when calibration ended: system time 0.
+uint64_t tsc_at_boot();
+// Nanoseconds since calibration (system time), from the TSC.
 uint64_t now_ns();
 
 }  // namespace vireo::arch
