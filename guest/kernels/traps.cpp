@@ -55,13 +55,6 @@ TRAP_STUB(trap_gp, 13, 1)
 TRAP_STUB(trap_pf, 14, 1)
 TRAP_STUB(trap_int80, 128, 0)
 
-// The iret hypercall, through the page or with a raw syscall.
-#ifdef VIREO_HYPERCALL_PAGE
-asm(".pushsection .text\nguest_iret:\n jmp hypercall_page + 23 * 32\n.popsection\n");
-#else
-asm(".pushsection .text\nguest_iret:\n push %rcx\n push %r11\n push %rax\n mov $23, %eax\n syscall\n"
-    ".popsection\n");
-#endif
 
 namespace {
 

@@ -102,7 +102,7 @@ struct Vcpu {
     // Time and events.
     uint64_t timer_deadline_ns = 0;  // singleshot timer, 0: none
     uint64_t timer_period_ns = 0;    // periodic timer, 0: none
-    uint64_t timer_next_periodic_ns = 0;
+    uint64_t timer_last_periodic_ns = 0;  // when it last ticked
     uint32_t virq_port[kNrVirqs] = {};
     BvtState bvt;
 };

@@ -31,13 +31,11 @@ HypercallResult do_vcpu_op(Vcpu& v, HypercallArgs& args)
 {
     Domain& d = *v.domain;
     uint64_t cmd = args.a[0], id = args.a[1], arg = args.a[2];
-    if (id >= kMaxVcpusPerDomain)
+    if (id >= d.nr_vcpus)  // as Xen: a vCPU the domain does not have
         return hc_error(Status::NOT_FOUND);
     Vcpu& target = d.vcpus[id];
     switch (cmd) {
     case xen::VCPUOP_is_up:
-        if (id >= d.nr_vcpus)
-            return hc_error(Status::NOT_FOUND);
         return target.state != VcpuState::DOWN ? 1 : 0;
     case xen::VCPUOP_set_singleshot_timer: {
         // Timers are per vCPU: a guest sets only its own (as Xen requires).
@@ -46,8 +44,8 @@ HypercallResult do_vcpu_op(Vcpu& v, HypercallArgs& args)
         xen::vcpu_set_singleshot_timer t;
         if (platform().copy_from_guest(&t, arg, sizeof t) != Status::OK)
             return hc_error(Status::FAULT);
-        if ((t.flags & xen::VCPU_SSHOTTMR_future) && t.timeout_abs_ns < platform().now_ns())
-            return -62;  // -ETIME
+        // VCPU_SSHOTTMR_future is ignored, as by Xen 4.17: a deadline in
+        // the past fires at once.
         arm_singleshot(v, t.timeout_abs_ns);
         return 0;
     }
@@ -63,7 +61,8 @@ HypercallResult do_vcpu_op(Vcpu& v, HypercallArgs& args)
         if (t.period_ns < 1000000)  // Xen's floor: 1 ms
             return hc_error(Status::INVALID);
         target.timer_period_ns = t.period_ns;
-        target.timer_next_periodic_ns = platform().now_ns() + t.period_ns;
+        // Like Xen, the next tick is due a period after the last one, so a
+        // timer restarted after a pause ticks at once.
         platform().timers_changed();
         return 0;
     }

@@ -265,6 +265,9 @@ ImageError build_pv_domain(const BuildRequest& req)
     v.kernel_cr3 = l4;
     v.in_kernel_mode = true;
     v.state = VcpuState::BLOCKED;  // woken below, once the domain runs
+    // Xen starts every PV vCPU with a 100 Hz periodic timer (Linux stops it).
+    v.timer_period_ns = kDefaultPeriodicTimerNs;
+    v.timer_last_periodic_ns = platform().now_ns();
 
     // The p2m scratch pages are the builder's, not the domain's.
     for (uint64_t i = 0; i < g_p2m.nr_frames; ++i)

@@ -63,6 +63,24 @@ void update_wallclock(Domain& d)
     __atomic_store_n(&s->wc_version, s->wc_version + 1, __ATOMIC_SEQ_CST);
 }
 
+namespace {
+
+void fire_periodic_if_due(Vcpu& v, uint64_t now)
+{
+    if (!v.timer_period_ns || v.timer_last_periodic_ns + v.timer_period_ns > now)
+        return;
+    v.timer_last_periodic_ns = now;
+    send_virq(v, xen::VIRQ_TIMER);
+}
+
+}  // namespace
+
+void vcpu_scheduled_in(Vcpu& v, uint64_t now)
+{
+    update_vcpu_time(v);
+    fire_periodic_if_due(v, now);
+}
+
 uint64_t expire_vcpu_timers(uint64_t now)
 {
     uint64_t earliest = 0;
@@ -80,12 +98,14 @@ uint64_t expire_vcpu_timers(uint64_t now)
                 v.timer_deadline_ns = 0;
                 send_virq(v, xen::VIRQ_TIMER);
             }
-            if (v.timer_period_ns && v.timer_next_periodic_ns <= now) {
-                v.timer_next_periodic_ns = now + v.timer_period_ns;
-                send_virq(v, xen::VIRQ_TIMER);
-            }
             arm(v.timer_deadline_ns);
-            arm(v.timer_period_ns ? v.timer_next_periodic_ns : 0);
+            // As on Xen, the periodic timer ticks only while the vCPU is
+            // runnable: it never wakes a blocked one (vcpu_scheduled_in
+            // catches up when it runs again).
+            if (v.state != VcpuState::RUNNABLE)
+                continue;
+            fire_periodic_if_due(v, now);
+            arm(v.timer_period_ns ? v.timer_last_periodic_ns + v.timer_period_ns : 0);
         }
     }
     return earliest;

@@ -8,6 +8,8 @@
 
 namespace vireo {
 
+inline constexpr uint64_t kDefaultPeriodicTimerNs = 10 * 1000 * 1000;
+
 struct TscScale {
     uint32_t mul;   // ns = ((tsc_delta << shift) * mul) >> 32
     int8_t shift;   // (a right shift when negative)
@@ -21,6 +23,9 @@ uint64_t system_time_ns(uint64_t tsc);
 void update_vcpu_time(Vcpu& v);
 // Sets the domain's wall clock (shared_info wc_*) from the boot time.
 void update_wallclock(Domain& d);
+// v is put on a CPU: its time info is refreshed and a periodic tick that
+// fell due while it was blocked is delivered.
+void vcpu_scheduled_in(Vcpu& v, uint64_t now_ns);
 // Fires every vCPU timer whose deadline has passed; returns the earliest
 // deadline still armed (0 if none).
 uint64_t expire_vcpu_timers(uint64_t now_ns);

@@ -53,7 +53,7 @@ void run_vcpu(Vcpu& v)
     Msr::write(Msr::kKernelGsBase, v.in_kernel_mode ? v.gs_base_kernel : v.gs_base_user);
     Msr::write(Msr::kFsBase, v.fs_base);
     tss_set_rsp0(pc->stack_top);
-    update_vcpu_time(v);
+    vcpu_scheduled_in(v, now_ns());
     TrapFrame* f = guest_frame();
     *f = v.regs;
     f->rflags = sanitize_rflags(f->rflags);
