@@ -11,7 +11,8 @@ bool starts_with(const char* s, size_t n, const char* prefix)
     return n >= k && __builtin_memcmp(s, prefix, k) == 0;
 }
 
-// "512M", "2G", "1048576K" or bytes.
+}  // namespace
+
 bool parse_size(const char* s, size_t n, uint64_t& out)
 {
     uint64_t v = 0;
@@ -38,8 +39,6 @@ bool parse_size(const char* s, size_t n, uint64_t& out)
     out = v << shift;
     return true;
 }
-
-}  // namespace
 
 HypervisorOptions parse_cmdline(const char* cmdline)
 {

@@ -14,6 +14,8 @@ struct HypervisorOptions {
 
 // Unknown options are reported and ignored, as Xen does.
 HypervisorOptions parse_cmdline(const char* cmdline);
+// "512M", "2G", "1048576K" or plain bytes.
+bool parse_size(const char* s, size_t n, uint64_t& out);
 // Splits "path args..." (a boot module's string) into its arguments.
 const char* module_args(const char* module_cmdline);
 

@@ -1,6 +1,6 @@
 // console_io: dom0 writes to and reads from the hypervisor's serial console.
-// Other domains may write (their lines are prefixed with their id, as Xen
-// does with guest_loglvl); only a privileged domain may read.
+// Other domains may write (each line prefixed with the domain's name, where
+// Xen with guest_loglvl writes its id); only a privileged domain may read.
 #include "abi/xen.hpp"
 #include "hv/core/hypercall.hpp"
 #include "hv/core/log.hpp"
@@ -32,12 +32,12 @@ HypercallResult console_write(Vcpu& v, HypercallArgs& args)
             size_t start = 0;
             for (size_t i = 0; i < n; ++i) {
                 if (buf[i] == '\n') {
-                    log(LogLevel::INFO, "(d%u) %.*s\n", d.id, static_cast<int>(i - start), buf + start);
+                    log(LogLevel::INFO, "(%s) %.*s\n", d.name, static_cast<int>(i - start), buf + start);
                     start = i + 1;
                 }
             }
             if (start < n)
-                log(LogLevel::INFO, "(d%u) %.*s\n", d.id, static_cast<int>(n - start), buf + start);
+                log(LogLevel::INFO, "(%s) %.*s\n", d.name, static_cast<int>(n - start), buf + start);
         }
         done += n;
     }

@@ -28,6 +28,7 @@ struct Table {
         handlers[xen::HYPERVISOR_event_channel_op] = do_event_channel_op;
         handlers[xen::HYPERVISOR_vcpu_op] = do_vcpu_op;
         handlers[xen::HYPERVISOR_set_timer_op] = do_set_timer_op;
+        handlers[xen::HYPERVISOR_domctl] = do_domctl;
     }
 };
 constexpr Table kTable;

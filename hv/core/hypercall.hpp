@@ -43,5 +43,6 @@ HypercallResult do_update_va_mapping(Vcpu& v, HypercallArgs& args);
 HypercallResult do_event_channel_op(Vcpu& v, HypercallArgs& args);
 HypercallResult do_vcpu_op(Vcpu& v, HypercallArgs& args);
 HypercallResult do_set_timer_op(Vcpu& v, HypercallArgs& args);
+HypercallResult do_domctl(Vcpu& v, HypercallArgs& args);
 
 }  // namespace vireo

@@ -253,7 +253,7 @@ ImageError build_pv_domain(const BuildRequest& req)
     for (unsigned i = 0; i < kMaxVcpusPerDomain; ++i)
         d.vcpus[i].vcpu_info_maddr = d.shared_info_maddr + i * sizeof(xen::vcpu_info);
     Vcpu& v = d.vcpus[0];
-    d.nr_vcpus = 1;
+    d.nr_vcpus = req.nr_vcpus >= 1 && req.nr_vcpus <= kMaxVcpusPerDomain ? req.nr_vcpus : 1;
     v.regs = GuestRegs{};
     v.regs.rip = image.entry;
     v.regs.rsp = l.stack_start + 4096;

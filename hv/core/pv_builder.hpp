@@ -49,6 +49,7 @@ struct BuildRequest {
     size_t initrd_size;
     const char* cmdline;
     uint64_t nr_pages;
+    unsigned nr_vcpus = 1;  // vCPU 0 starts; the others wait for VCPUOP_initialise/up
 };
 
 // Builds the domain's memory and vCPU 0. On failure everything allocated is

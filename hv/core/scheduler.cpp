@@ -179,9 +179,13 @@ void scheduler_domain_stopped(Domain& d)
     } else if (!g_dom0_reported) {
         g_exit_reason = d.shutdown_reason;
     }
-    if (domains_alive() != 0)
+    // As on Xen, dom0 going down takes the machine with it.
+    if (d.id != 0 && domains_alive() != 0)
         return;
-    VLOG_INFO("No domains left: stopping the machine (%s)\n", shutdown_reason_name(g_exit_reason));
+    if (d.id == 0)
+        VLOG_INFO("dom0 has stopped: stopping the machine (%s)\n", shutdown_reason_name(g_exit_reason));
+    else
+        VLOG_INFO("No domains left: stopping the machine (%s)\n", shutdown_reason_name(g_exit_reason));
     // The arch layer reports the value to QEMU's isa-debug-exit, then
     // reboots for SHUTDOWN_reboot and powers off otherwise.
     platform().power_off(machine_exit_value());

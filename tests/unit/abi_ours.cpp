@@ -5,6 +5,7 @@
 
 #include "abi/arch_x86_64.hpp"
 #include "abi/callback.hpp"
+#include "abi/domctl.hpp"
 #include "abi/elfnote.hpp"
 #include "abi/event_channel.hpp"
 #include "abi/mmu.hpp"
@@ -18,6 +19,16 @@
 #define C(name) {#name, static_cast<unsigned long long>(xen::name)}
 
 const AbiEntry kOurAbi[] = {
+    Z(xen_domctl), F(xen_domctl, interface_version), F(xen_domctl, domain), F(xen_domctl, u),
+    Z(xen_domctl_getdomaininfo), F(xen_domctl_getdomaininfo, flags), F(xen_domctl_getdomaininfo, tot_pages),
+    F(xen_domctl_getdomaininfo, shared_info_frame), F(xen_domctl_getdomaininfo, cpu_time),
+    F(xen_domctl_getdomaininfo, nr_online_vcpus), F(xen_domctl_getdomaininfo, max_vcpu_id),
+    F(xen_domctl_getdomaininfo, handle), F(xen_domctl_getdomaininfo, cpupool),
+    F(xen_domctl_getdomaininfo, gpaddr_bits), F(xen_domctl_getdomaininfo, arch_config),
+    F(xen_domctl_scheduler_op, cmd), F(xen_domctl_scheduler_op, u), C(XEN_DOMCTL_INTERFACE_VERSION),
+    C(XEN_DOMCTL_getdomaininfo), C(XEN_DOMCTL_scheduler_op), C(XEN_DOMINF_dying), C(XEN_DOMINF_shutdown),
+    C(XEN_DOMINF_paused), C(XEN_DOMINF_blocked), C(XEN_DOMINF_running), C(XEN_DOMINF_shutdownshift),
+    C(XEN_DOMCTL_SCHEDOP_putinfo), C(XEN_DOMCTL_SCHEDOP_getinfo),
     Z(iret_context), F(iret_context, flags), F(iret_context, rip), F(iret_context, ss),
     Z(trap_info), F(trap_info, flags), F(trap_info, cs), F(trap_info, address),
     Z(callback_register), F(callback_register, flags), F(callback_register, address), Z(callback_unregister),
