@@ -43,14 +43,14 @@ public:
     {
         spec = DomainSpec{};
         spec.line = line_;
-        Text word;
+        Text word{};
         if (!next_word(word) || !word.is("domain"))
             return fail("'%.*s': expected 'domain name=... kernel=... memory=...'", static_cast<int>(word.n),
                         word.p);
         uint64_t warp_us = 0;
         bool have_memory = false;
         while (skip_spaces()) {
-            Text key, value;
+            Text key{}, value{};
             if (!next_pair(key, value))
                 return false;
             uint64_t v = 0;
@@ -114,12 +114,13 @@ public:
             return fail("domain '%s': no kernel=", spec.name);
         if (!have_memory)
             return fail("domain '%s': no memory=", spec.name);
+        if (!spec.bvt.mcu_advance)
+            spec.bvt.mcu_advance = kBvtDefaultMcuAdvance;
         if (warp_us) {
             if (!spec.bvt.warp_limit_ns)
                 return fail("domain '%s': warp needs warp_limit (a warp must be bounded)", spec.name);
             spec.bvt.warp_enabled = true;
-            uint32_t advance = spec.bvt.mcu_advance ? spec.bvt.mcu_advance : kBvtDefaultMcuAdvance;
-            spec.bvt.warp = warp_us * 1000 * advance;
+            spec.bvt.warp = warp_us * 1000 * spec.bvt.mcu_advance;
         }
         return true;
     }

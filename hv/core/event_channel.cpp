@@ -54,8 +54,12 @@ Result<uint32_t> evtchn_alloc_port(Domain& d)
 
 void evtchn_free_port(Domain& d, uint32_t port)
 {
-    if (port && port < kMaxEventPorts)
-        d.ports[port] = EventPort{};
+    if (!port || port >= kMaxEventPorts)
+        return;
+    d.ports[port] = EventPort{};
+    // As Xen: a port handed out again must not arrive already pending.
+    if (d.shared_info_maddr)
+        __atomic_fetch_and(&shared(d).evtchn_pending[port / 64], ~(uint64_t{1} << (port % 64)), __ATOMIC_SEQ_CST);
 }
 
 void evtchn_set_pending(Domain& d, uint32_t port)
@@ -93,8 +97,11 @@ Status evtchn_close(Domain& d, uint32_t port)
     EventPort& p = d.ports[port];
     switch (p.state) {
     case PortState::VIRQ:
-        if (p.vcpu < kMaxVcpusPerDomain && p.virq < kNrVirqs)
-            d.vcpus[p.vcpu].virq_port[p.virq] = 0;
+        // A global VIRQ's port may have moved to another vCPU (bind_vcpu):
+        // drop the binding wherever it is recorded.
+        for (Vcpu& v : d.vcpus)
+            if (p.virq < kNrVirqs && v.virq_port[p.virq] == port)
+                v.virq_port[p.virq] = 0;
         break;
     case PortState::INTERDOMAIN: {
         // The peer's end goes back to waiting for a partner.

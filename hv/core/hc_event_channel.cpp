@@ -8,6 +8,14 @@
 namespace vireo {
 namespace {
 
+// Per-vCPU VIRQs (each vCPU has its own); every other one is global and is
+// bound on vCPU 0 (Xen's virq_is_global).
+bool virq_is_global(uint32_t virq)
+{
+    return virq != xen::VIRQ_TIMER && virq != xen::VIRQ_DEBUG && virq != xen::VIRQ_XENOPROF &&
+           virq != xen::VIRQ_XENPMU;
+}
+
 template <typename T>
 Status read_arg(uint64_t va, T& out)
 {
@@ -70,7 +78,7 @@ HypercallResult bind_interdomain(Vcpu& v, uint64_t arg)
     lp.state = PortState::INTERDOMAIN;
     lp.remote_dom = peer->id;
     lp.remote_port = req.remote_port;
-    lp.vcpu = static_cast<uint8_t>(v.id);
+    lp.vcpu = 0;  // as Xen: vCPU 0 until bind_vcpu moves it
     rp.state = PortState::INTERDOMAIN;
     rp.remote_dom = d.id;
     rp.remote_port = port.value();
@@ -92,6 +100,8 @@ HypercallResult bind_virq(Vcpu& v, uint64_t arg)
         return hc_error(Status::INVALID);
     if (req.vcpu >= d.nr_vcpus)
         return hc_error(Status::NOT_FOUND);
+    if (virq_is_global(req.virq) && req.vcpu != 0)
+        return hc_error(Status::INVALID);  // global VIRQs bind on vCPU 0
     Vcpu& target = d.vcpus[req.vcpu];
     if (target.virq_port[req.virq])
         return hc_error(Status::EXISTS);
@@ -227,6 +237,10 @@ HypercallResult do_event_channel_op(Vcpu& v, HypercallArgs& args)
             return hc_error(Status::INVALID);
         if (req.vcpu >= d.nr_vcpus)
             return hc_error(Status::NOT_FOUND);
+        // IPIs and per-vCPU VIRQs belong to their vCPU (Xen: -EINVAL).
+        const EventPort& p = d.ports[req.port];
+        if (p.state == PortState::IPI || (p.state == PortState::VIRQ && !virq_is_global(p.virq)))
+            return hc_error(Status::INVALID);
         d.ports[req.port].vcpu = static_cast<uint8_t>(req.vcpu);
         return 0;
     }
