@@ -5,10 +5,11 @@
 // from set_timer_op, the single-shot and the periodic vCPU timers.
 #include "abi/callback.hpp"
 #include "abi/event_channel.hpp"
-#include "abi/mmu.hpp"
 #include "abi/sched.hpp"
 #include "abi/xen.hpp"
+#include "guest/lib/evtchn.hpp"
 #include "guest/lib/runtime.hpp"
+#include "guest/lib/time.hpp"
 
 using namespace guest;
 
@@ -16,42 +17,14 @@ const char* const guest::kTestName = "events";
 
 namespace {
 
-constexpr uint64_t P = 1, RW = 2, U = 4, A = 0x20, D = 0x40;
 constexpr long kEINVAL = -22, kENOENT = -2, kEEXIST = -17;
 constexpr unsigned kPorts = 4096;
 
-// The page whose mapping is replaced by shared_info.
-alignas(4096) uint8_t g_shared_page[4096];
 volatile xen::shared_info* g_shared;
 volatile unsigned g_upcalls;
 volatile unsigned g_count[kPorts];
 
 volatile xen::vcpu_info& vcpu0() { return g_shared->vcpu_info[0]; }
-
-uint64_t rdtsc()
-{
-    uint32_t lo, hi;
-    asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t{hi} << 32) | lo;
-}
-
-// System time from the vCPU time info, with the version protocol.
-uint64_t system_time_ns()
-{
-    volatile xen::vcpu_time_info& t = vcpu0().time;
-    for (;;) {
-        uint32_t version = t.version;
-        asm volatile("" ::: "memory");
-        uint64_t delta = rdtsc() - t.tsc_timestamp;
-        int8_t shift = t.tsc_shift;
-        delta = shift >= 0 ? delta << shift : delta >> -shift;
-        uint64_t ns = t.system_time + static_cast<uint64_t>((static_cast<unsigned __int128>(delta) *
-                                                               t.tsc_to_system_mul) >> 32);
-        asm volatile("" ::: "memory");
-        if (!(version & 1) && version == t.version)
-            return ns;
-    }
-}
 
 }  // namespace
 
@@ -88,13 +61,8 @@ extern "C" char event_callback[];
 
 namespace {
 
-long evtchn(uint64_t op, void* arg) { return hypercall(xen::HYPERVISOR_event_channel_op, op, ptr(arg)); }
-
-long send(uint32_t port)
-{
-    xen::evtchn_send s{port};
-    return evtchn(xen::EVTCHNOP_send, &s);
-}
+long evtchn(uint64_t op, void* arg) { return evtchn_op(op, arg); }
+long send(uint32_t port) { return evtchn_send(port); }
 
 long close(uint32_t port)
 {
@@ -315,14 +283,9 @@ void test_time()
 
 void guest::kernel_main(const xen::start_info* si)
 {
-    uint64_t va = reinterpret_cast<uint64_t>(g_shared_page);
-    long r = hypercall(xen::HYPERVISOR_update_va_mapping, va, si->shared_info | P | RW | U | A | D,
-                       xen::UVMF_INVLPG);
-    check(r == 0, "mapping shared_info: %ld", r);
-    g_shared = reinterpret_cast<volatile xen::shared_info*>(g_shared_page);
-
+    g_shared = map_shared_info(si);
     xen::callback_register cb{xen::CALLBACKTYPE_event, 0, 0, reinterpret_cast<uint64_t>(event_callback)};
-    r = hypercall(xen::HYPERVISOR_callback_op, xen::CALLBACKOP_register, ptr(&cb));
+    long r = hypercall(xen::HYPERVISOR_callback_op, xen::CALLBACKOP_register, ptr(&cb));
     check(r == 0, "registering the event callback: %ld", r);
     vcpu0().evtchn_upcall_mask = 0;  // events on, like Linux's local_irq_enable
 
