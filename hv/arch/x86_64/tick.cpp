@@ -31,7 +31,10 @@ void reprogram(uint64_t now)
     uint64_t slice_end = this_cpu()->slice_end_ns;
     if (slice_end > now && slice_end < deadline)
         deadline = slice_end;
-    if (g_armed_ns && g_armed_ns > now && g_armed_ns <= deadline)
+    // Armed for earlier already: keep it, even when that moment has passed
+    // by the TSC (the APIC timer may run a hair behind it; re-arming then
+    // would push the interrupt away for ever in a guest's yield loop).
+    if (g_armed_ns && g_armed_ns <= deadline)
         return;
     g_armed_ns = deadline;
     uint64_t ns = deadline > now ? deadline - now : 0;
