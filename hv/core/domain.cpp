@@ -37,6 +37,7 @@ Domain* domain_create(uint16_t id, const char* name, bool privileged)
         for (unsigned i = 0; i < kMaxVcpusPerDomain; ++i) {
             d.vcpus[i].domain = &d;
             d.vcpus[i].id = i;
+            d.vcpus[i].in_kernel_mode = true;
         }
         return &d;
     }

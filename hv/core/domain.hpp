@@ -89,7 +89,9 @@ struct Vcpu {
     GuestRegs* live_regs = nullptr;
     // The x86-64 PV guest runs its kernel and its user mode both in ring 3,
     // each with its own top-level table (kernel and user base pointers).
-    bool in_kernel_mode = true;
+    // (Zero by default, like every field here, so the domain table stays in
+    // .bss; domain_create starts each vCPU in kernel mode.)
+    bool in_kernel_mode = false;
     uint64_t kernel_cr3 = 0;   // machine address of the kernel L4
     uint64_t user_cr3 = 0;     // machine address of the user L4 (0: none)
     uint64_t kernel_ss = 0, kernel_sp = 0;  // stack_switch
