@@ -72,7 +72,7 @@ void schedule(bool prev_yielded)
         SchedDecision d = scheduler_pick(prev, now_ns(), prev_yielded);
         if (d.next) {
             pc->slice_end_ns = d.slice_end_ns;
-            timer_reprogram();
+            timer_arm_slice_end();
             run_vcpu(*d.next);
         }
         if (domains_alive() == 0)
@@ -82,7 +82,6 @@ void schedule(bool prev_yielded)
         pc->slice_end_ns = 0;
         prev = nullptr;
         prev_yielded = false;
-        timer_reprogram();
         asm volatile("sti; hlt; cli" ::: "memory");
     }
 }

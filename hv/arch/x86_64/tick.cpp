@@ -18,19 +18,10 @@ uint64_t g_poll_period_ns = 0;
 // yields in a tight loop must not keep pushing the tick away.
 uint64_t g_armed_ns = 0;
 
-// Arms the one-shot APIC timer for the earliest of: the next console poll,
-// the end of the running vCPU's slice, the earliest vCPU timer. Firing
-// vCPU timers that are due happens here too, so a timer set in the past
-// fires at once.
-void reprogram(uint64_t now)
+// Arms the one-shot APIC timer for `deadline` unless it is armed for
+// earlier already.
+void arm_by(uint64_t deadline, uint64_t now)
 {
-    uint64_t deadline = now + g_poll_period_ns;
-    uint64_t next_vcpu_timer = expire_vcpu_timers(now);
-    if (next_vcpu_timer && next_vcpu_timer < deadline)
-        deadline = next_vcpu_timer;
-    uint64_t slice_end = this_cpu()->slice_end_ns;
-    if (slice_end > now && slice_end < deadline)
-        deadline = slice_end;
     // Armed for earlier already: keep it, even when that moment has passed
     // by the TSC (the APIC timer may run a hair behind it; re-arming then
     // would push the interrupt away for ever in a guest's yield loop).
@@ -42,6 +33,21 @@ void reprogram(uint64_t now)
     if (ticks == 0)
         ticks = 1;
     apic_timer_oneshot(kLapicTimerVector, ticks > 0xffffffff ? 0xffffffff : static_cast<uint32_t>(ticks));
+}
+
+// Arms the timer for the earliest of: the next console poll, the end of
+// the running vCPU's slice, the earliest vCPU timer. Firing vCPU timers
+// that are due happens here too, so a timer set in the past fires at once.
+void reprogram(uint64_t now)
+{
+    uint64_t deadline = now + g_poll_period_ns;
+    uint64_t next_vcpu_timer = expire_vcpu_timers(now);
+    if (next_vcpu_timer && next_vcpu_timer < deadline)
+        deadline = next_vcpu_timer;
+    uint64_t slice_end = this_cpu()->slice_end_ns;
+    if (slice_end > now && slice_end < deadline)
+        deadline = slice_end;
+    arm_by(deadline, now);
 }
 
 void on_tick(TrapFrame*)
@@ -71,5 +77,12 @@ void tick_init(uint64_t apic_timer_khz, unsigned poll_hz)
 }
 
 void timer_reprogram() { reprogram(now_ns()); }
+
+void timer_arm_slice_end()
+{
+    uint64_t now = now_ns(), slice_end = this_cpu()->slice_end_ns;
+    if (slice_end > now)
+        arm_by(slice_end, now);
+}
 
 }  // namespace vireo::arch

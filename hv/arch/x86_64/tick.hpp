@@ -8,7 +8,11 @@
 namespace vireo::arch {
 
 void tick_init(uint64_t apic_timer_khz, unsigned poll_hz);
-// After a vCPU timer or the time slice changed.
+// After a vCPU timer changed: fires what is due and re-arms.
 void timer_reprogram();
+// After a new slice began: the timer is always armed for the poll and the
+// vCPU timers already, so only the slice's end may need it earlier (no
+// walk over every vCPU on each switch).
+void timer_arm_slice_end();
 
 }  // namespace vireo::arch
