@@ -61,13 +61,11 @@ extern "C" char event_callback[];
 
 namespace {
 
-long evtchn(uint64_t op, void* arg) { return evtchn_op(op, arg); }
-long send(uint32_t port) { return evtchn_send(port); }
 
 long close(uint32_t port)
 {
     xen::evtchn_close c{port};
-    return evtchn(xen::EVTCHNOP_close, &c);
+    return evtchn_op(xen::EVTCHNOP_close, &c);
 }
 
 xen::evtchn_status status(uint32_t port, long* r)
@@ -75,14 +73,14 @@ xen::evtchn_status status(uint32_t port, long* r)
     xen::evtchn_status st{};
     st.dom = xen::DOMID_SELF;
     st.port = port;
-    *r = evtchn(xen::EVTCHNOP_status, &st);
+    *r = evtchn_op(xen::EVTCHNOP_status, &st);
     return st;
 }
 
 long bind_virq(uint32_t virq, uint32_t vcpu, uint32_t* port)
 {
     xen::evtchn_bind_virq b{virq, vcpu, 0};
-    long r = evtchn(xen::EVTCHNOP_bind_virq, &b);
+    long r = evtchn_op(xen::EVTCHNOP_bind_virq, &b);
     *port = b.port;
     return r;
 }
@@ -116,25 +114,25 @@ bool wait_for(uint32_t port, unsigned n, uint64_t limit_ns)
 void test_ipi()
 {
     xen::evtchn_bind_ipi b{0, 0};
-    long r = evtchn(xen::EVTCHNOP_bind_ipi, &b);
+    long r = evtchn_op(xen::EVTCHNOP_bind_ipi, &b);
     check(r == 0 && b.port > 0 && b.port < kPorts, "bind_ipi: %ld, port %u", r, b.port);
     uint32_t p = b.port;
-    r = send(p);
+    r = evtchn_send(p);
     check(r == 0 && g_count[p] == 1, "send to our IPI: %ld, delivered %u times", r, g_count[p]);
 
     // A masked port stays pending; unmasking delivers it.
     set_port_mask(p, true);
-    send(p);
+    evtchn_send(p);
     check(g_count[p] == 1 && port_pending(p), "masked port: delivered %u times, pending %d", g_count[p],
           port_pending(p));
     xen::evtchn_unmask u{p};
-    r = evtchn(xen::EVTCHNOP_unmask, &u);
+    r = evtchn_op(xen::EVTCHNOP_unmask, &u);
     check(r == 0 && g_count[p] == 2, "unmask: %ld, delivered %u times", r, g_count[p]);
 
     // Masked upcalls (the guest's virtual IF): delivered once it clears the
     // mask and makes any hypercall.
     vcpu0().evtchn_upcall_mask = 1;
-    send(p);
+    evtchn_send(p);
     check(g_count[p] == 2, "upcall mask set: delivered %u times", g_count[p]);
     vcpu0().evtchn_upcall_mask = 0;
     hypercall(xen::HYPERVISOR_xen_version, 0, 0);
@@ -146,21 +144,21 @@ void test_ipi()
     check(close(p) == 0, "close of the IPI");
     st = status(p, &r);
     check(r == 0 && st.status == xen::EVTCHNSTAT_closed, "status after close: %ld, %u", r, st.status);
-    r = send(p);
+    r = evtchn_send(p);
     check(r == kEINVAL, "send on a closed port: %ld, expected -EINVAL", r);
 }
 
 void test_interdomain()
 {
     xen::evtchn_alloc_unbound a{xen::DOMID_SELF, xen::DOMID_SELF, 0};
-    long r = evtchn(xen::EVTCHNOP_alloc_unbound, &a);
+    long r = evtchn_op(xen::EVTCHNOP_alloc_unbound, &a);
     check(r == 0, "alloc_unbound: %ld", r);
     uint32_t unbound = a.port;
     xen::evtchn_status st = status(unbound, &r);
     check(r == 0 && st.status == xen::EVTCHNSTAT_unbound, "status of the unbound port: %ld, %u", r, st.status);
 
     xen::evtchn_bind_interdomain b{xen::DOMID_SELF, 0, unbound, 0};
-    r = evtchn(xen::EVTCHNOP_bind_interdomain, &b);
+    r = evtchn_op(xen::EVTCHNOP_bind_interdomain, &b);
     uint32_t local = b.local_port;
     check(r == 0 && local != unbound, "bind_interdomain: %ld, local port %u", r, local);
     // Binding marks the new local port pending.
@@ -172,13 +170,13 @@ void test_interdomain()
     constexpr unsigned kRounds = 1000;
     unsigned before_unbound = g_count[unbound], before_local = g_count[local];
     for (unsigned i = 0; i < kRounds; ++i) {
-        send(local);
-        send(unbound);
+        evtchn_send(local);
+        evtchn_send(unbound);
     }
     unsigned got_unbound = g_count[unbound] - before_unbound, got_local = g_count[local] - before_local;
     check(got_unbound == kRounds && got_local == kRounds, "%u sends each way: %u and %u delivered", kRounds,
           got_unbound, got_local);
-    r = evtchn(xen::EVTCHNOP_bind_interdomain, &b);
+    r = evtchn_op(xen::EVTCHNOP_bind_interdomain, &b);
     check(r == kEINVAL, "binding a port already bound: %ld, expected -EINVAL", r);
 
     // Closing one end leaves the other unbound.
@@ -191,9 +189,9 @@ void test_interdomain()
 
 void test_refusals()
 {
-    long r = send(kPorts + 10);
+    long r = evtchn_send(kPorts + 10);
     check(r == kEINVAL, "send past the last port: %ld, expected -EINVAL", r);
-    r = send(0);
+    r = evtchn_send(0);
     check(r == kEINVAL, "send on port 0: %ld, expected -EINVAL", r);
     r = close(0x7fffffff);
     check(r == kEINVAL, "close of a huge port: %ld, expected -EINVAL", r);
@@ -203,9 +201,9 @@ void test_refusals()
     r = bind_virq(xen::VIRQ_DEBUG, 7, &port);
     check(r == kENOENT, "bind_virq to a missing vCPU: %ld, expected -ENOENT", r);
     xen::evtchn_bind_ipi ipi{5, 0};
-    r = evtchn(xen::EVTCHNOP_bind_ipi, &ipi);
+    r = evtchn_op(xen::EVTCHNOP_bind_ipi, &ipi);
     check(r == kENOENT, "bind_ipi to a missing vCPU: %ld, expected -ENOENT", r);
-    r = evtchn(99, &port);
+    r = evtchn_op(99, &port);
     check(r == -38, "unknown event_channel_op: %ld, expected -ENOSYS", r);
     r = hypercall(xen::HYPERVISOR_event_channel_op, xen::EVTCHNOP_send, 0xffff830000000000ull);
     check(r == -14, "send with the argument in hypervisor memory: %ld, expected -EFAULT", r);

@@ -14,5 +14,8 @@ long evtchn_send(uint32_t port);
 void evtchn_wait(uint32_t port);
 // True (and cleared) if `port` was pending.
 bool evtchn_take(uint32_t port);
+// Sleeps (SCHEDOP_block) until some event arrives, unless `port` is
+// pending already. Leaves `port`'s pending bit as it is.
+void evtchn_block_unless_pending(uint32_t port);
 
 }  // namespace guest

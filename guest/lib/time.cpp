@@ -2,7 +2,7 @@
 
 #include "abi/event_channel.hpp"
 #include "abi/mmu.hpp"
-#include "abi/sched.hpp"
+#include "guest/lib/evtchn.hpp"
 #include "guest/lib/runtime.hpp"
 
 namespace guest {
@@ -21,7 +21,7 @@ uint32_t timer_port()
     if (g_timer_port)
         return g_timer_port;
     xen::evtchn_bind_virq b{xen::VIRQ_TIMER, 0, 0};
-    long r = hypercall(xen::HYPERVISOR_event_channel_op, xen::EVTCHNOP_bind_virq, ptr(&b));
+    long r = evtchn_op(xen::EVTCHNOP_bind_virq, &b);
     check(r == 0, "bind_virq(VIRQ_TIMER): %ld", r);
     hypercall(xen::HYPERVISOR_vcpu_op, xen::VCPUOP_stop_periodic_timer, 0, 0);
     g_timer_port = b.port;
@@ -73,12 +73,8 @@ void sleep_until(uint64_t deadline)
     uint32_t port = timer_port();
     while (system_time_ns() < deadline) {
         hypercall(xen::HYPERVISOR_set_timer_op, deadline);
-        // Clear what an earlier event left, so the block really sleeps.
-        __atomic_fetch_and(&g_shared->evtchn_pending[port / 64], ~(1ull << (port % 64)), __ATOMIC_SEQ_CST);
-        vcpu0().evtchn_upcall_pending = 0;
-        vcpu0().evtchn_pending_sel = 0;
-        hypercall(xen::HYPERVISOR_sched_op, xen::SCHEDOP_block, 0);
-        vcpu0().evtchn_upcall_mask = 1;  // no callback: keep upcalls off
+        evtchn_take(port);  // what an earlier tick left, so the block sleeps
+        evtchn_block_unless_pending(port);
     }
 }
 

@@ -72,8 +72,6 @@ const char* port_state_name(PortState s)
     return "?";
 }
 
-bool live(const Domain& d) { return d.state != DomainState::FREE && d.state != DomainState::DEAD; }
-
 bool bit(const uint64_t* words, uint32_t port) { return words[port / 64] & (uint64_t{1} << (port % 64)); }
 
 // Like Xen's 'e': every bound port with its pending and mask bits.
@@ -82,7 +80,7 @@ void dump_event_channels()
     log(LogLevel::ERROR, "'e' pressed: event channels\n");
     for (unsigned s = 0; s < kMaxDomains; ++s) {
         Domain* d = domain_at(s);
-        if (!live(*d) || !d->shared_info_maddr)
+        if (!domain_is_live(*d) || !d->shared_info_maddr)
             continue;
         auto* info = static_cast<const xen::shared_info*>(platform().map_machine(d->shared_info_maddr));
         log(LogLevel::ERROR, "Domain %u (%s) event channels:\n", d->id, d->name);
@@ -111,7 +109,7 @@ void dump_run_queue()
         scheduler_ctx_allow() / 1000);
     for (unsigned s = 0; s < kMaxDomains; ++s) {
         Domain* d = domain_at(s);
-        if (!live(*d))
+        if (!domain_is_live(*d))
             continue;
         log(LogLevel::ERROR, "Domain %u (%s): mcu_advance %u, warp %s (%lu, limit %lu us, unwarp %lu us)\n", d->id,
             d->name, mcu_advance(*d), d->bvt.warp_enabled ? "on" : "off", d->bvt.warp, d->bvt.warp_limit_ns / 1000,

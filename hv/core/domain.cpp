@@ -25,7 +25,7 @@ Domain* domain_create(uint16_t id, const char* name, bool privileged)
     if (domain_lookup(id))
         return nullptr;
     for (Domain& d : g_domains) {
-        if (d.state != DomainState::FREE && d.state != DomainState::DEAD)
+        if (domain_is_live(d))
             continue;
         // Constructed in place: a Domain is far larger than a hypervisor
         // stack, so `d = Domain{}` (a temporary) must never be written.
@@ -47,7 +47,7 @@ Domain* domain_create(uint16_t id, const char* name, bool privileged)
 Domain* domain_lookup(uint16_t id)
 {
     for (Domain& d : g_domains)
-        if (d.id == id && d.state != DomainState::FREE && d.state != DomainState::DEAD)
+        if (d.id == id && domain_is_live(d))
             return &d;
     return nullptr;
 }

@@ -136,6 +136,21 @@ Domain* domain_lookup(uint16_t id);
 // Every domain that is neither FREE nor DEAD, in id order.
 unsigned domains_alive();
 Domain* domain_at(unsigned slot);  // the table, for the debug dump
+// Neither FREE nor DEAD: a domain that exists.
+inline bool domain_is_live(const Domain& d) { return d.state != DomainState::FREE && d.state != DomainState::DEAD; }
+
+// Calls fn(Vcpu&) for every vCPU of every RUNNING domain.
+template <typename Fn>
+void for_each_running_vcpu(Fn&& fn)
+{
+    for (unsigned s = 0; s < kMaxDomains; ++s) {
+        Domain* d = domain_at(s);
+        if (d->state != DomainState::RUNNING)
+            continue;
+        for (unsigned i = 0; i < d->nr_vcpus; ++i)
+            fn(d->vcpus[i]);
+    }
+}
 
 // A domain asks to stop (SCHEDOP_shutdown) or is crashed by the hypervisor.
 void domain_shutdown(Domain& d, uint8_t reason);

@@ -10,8 +10,6 @@
 namespace vireo {
 namespace {
 
-bool is_live(const Domain& d) { return d.state != DomainState::FREE && d.state != DomainState::DEAD; }
-
 // The first live domain whose id is at least `from` (Xen 4.17 answers
 // getdomaininfo this way, so a toolstack can walk every domain).
 Domain* first_domain_from(uint16_t from)
@@ -19,7 +17,7 @@ Domain* first_domain_from(uint16_t from)
     Domain* best = nullptr;
     for (unsigned s = 0; s < kMaxDomains; ++s) {
         Domain* d = domain_at(s);
-        if (is_live(*d) && d->id >= from && (!best || d->id < best->id))
+        if (domain_is_live(*d) && d->id >= from && (!best || d->id < best->id))
             best = d;
     }
     return best;
@@ -112,7 +110,7 @@ HypercallResult do_domctl(Vcpu& v, HypercallArgs& args)
     case xen::XEN_DOMCTL_scheduler_op: {
         uint16_t id = op.domain == xen::DOMID_SELF ? caller.id : op.domain;
         Domain* d = domain_lookup(id);
-        if (!d || !is_live(*d))
+        if (!d)  // domain_lookup finds live domains only
             return hc_error(Status::NO_DOMAIN);
         r = scheduler_op(*d, op.u.scheduler_op, copy_back);
         break;

@@ -33,18 +33,6 @@ bool is_runnable(const Vcpu& v)
            v.state == VcpuState::RUNNABLE;
 }
 
-template <typename Fn>
-void for_each_vcpu(Fn&& fn)
-{
-    for (unsigned s = 0; s < kMaxDomains; ++s) {
-        Domain* d = domain_at(s);
-        if (d->state != DomainState::RUNNING)
-            continue;
-        for (unsigned i = 0; i < d->nr_vcpus; ++i)
-            fn(d->vcpus[i]);
-    }
-}
-
 void end_warp(Vcpu& v, uint64_t now)
 {
     if (!v.bvt.warped)
@@ -86,7 +74,7 @@ SchedDecision scheduler_pick(Vcpu* prev, uint64_t now, bool prev_yielded)
     Vcpu* best = nullptr;
     Vcpu* second = nullptr;
     auto better = [](const Vcpu* a, const Vcpu* b) { return !b || evt(*a) < evt(*b); };
-    for_each_vcpu([&](Vcpu& v) {
+    for_each_running_vcpu([&](Vcpu& v) {
         if (!is_runnable(v) || (prev_yielded && &v == prev))
             return;
         if (better(&v, best)) {
@@ -126,7 +114,7 @@ bool scheduler_wake(Vcpu& v, Vcpu* running, uint64_t now)
     // Sleeping earns no credit: catch up with the system virtual time.
     bool any = false;
     uint64_t svt = 0;
-    for_each_vcpu([&](Vcpu& o) {
+    for_each_running_vcpu([&](Vcpu& o) {
         if (&o == &v || !is_runnable(o))
             return;
         if (!any || o.bvt.avt < svt)

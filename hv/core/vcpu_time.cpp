@@ -88,26 +88,20 @@ uint64_t expire_vcpu_timers(uint64_t now)
         if (t && (!earliest || t < earliest))
             earliest = t;
     };
-    for (unsigned s = 0; s < kMaxDomains; ++s) {
-        Domain* d = domain_at(s);
-        if (d->state != DomainState::RUNNING)
-            continue;
-        for (unsigned i = 0; i < d->nr_vcpus; ++i) {
-            Vcpu& v = d->vcpus[i];
-            if (v.timer_deadline_ns && v.timer_deadline_ns <= now) {
-                v.timer_deadline_ns = 0;
-                send_virq(v, xen::VIRQ_TIMER);
-            }
-            arm(v.timer_deadline_ns);
-            // As on Xen, the periodic timer ticks only while the vCPU is
-            // runnable: it never wakes a blocked one (vcpu_scheduled_in
-            // catches up when it runs again).
-            if (v.state != VcpuState::RUNNABLE)
-                continue;
-            fire_periodic_if_due(v, now);
-            arm(v.timer_period_ns ? v.timer_last_periodic_ns + v.timer_period_ns : 0);
+    for_each_running_vcpu([&](Vcpu& v) {
+        if (v.timer_deadline_ns && v.timer_deadline_ns <= now) {
+            v.timer_deadline_ns = 0;
+            send_virq(v, xen::VIRQ_TIMER);
         }
-    }
+        arm(v.timer_deadline_ns);
+        // As on Xen, the periodic timer ticks only while the vCPU is
+        // runnable: it never wakes a blocked one (vcpu_scheduled_in
+        // catches up when it runs again).
+        if (v.state != VcpuState::RUNNABLE)
+            return;
+        fire_periodic_if_due(v, now);
+        arm(v.timer_period_ns ? v.timer_last_periodic_ns + v.timer_period_ns : 0);
+    });
     return earliest;
 }
 
