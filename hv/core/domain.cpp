@@ -38,6 +38,7 @@ Domain* domain_create(uint16_t id, const char* name, bool privileged)
             d.vcpus[i].domain = &d;
             d.vcpus[i].id = i;
             d.vcpus[i].in_kernel_mode = true;
+            d.vcpus[i].runstate.state = xen::RUNSTATE_offline;
         }
         return &d;
     }

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "abi/vcpu.hpp"
 #include "hv/core/guest_regs.hpp"
 #include "lib/types.hpp"
 
@@ -96,11 +97,23 @@ struct Vcpu {
     uint64_t user_cr3 = 0;     // machine address of the user L4 (0: none)
     uint64_t kernel_ss = 0, kernel_sp = 0;  // stack_switch
     uint64_t fs_base = 0, gs_base_kernel = 0, gs_base_user = 0;
-    // vcpu_info: in shared_info until the guest registers its own.
+    // vcpu_info: in shared_info until the guest registers its own
+    // (VCPUOP_register_vcpu_info), which then stays for the vCPU's life.
     uint64_t vcpu_info_maddr = 0;
+    bool vcpu_info_registered = false;
+    // Runstate accounting, and the guest's copy of it (0: none).
+    xen::vcpu_runstate_info runstate{};
+    uint64_t runstate_guest_va = 0;
     GuestTrap traps[256];
     GuestCallbacks callbacks;
     bool fpu_ts = false;  // the guest's virtual CR0.TS (fpu_taskswitch)
+    // The guest's GDT (set_gdt): frames held with the SEG_DESC type. The
+    // generation changes whenever its contents do, so a CPU that copied
+    // the descriptors knows when to copy them again.
+    uint64_t gdt_frames[14] = {};
+    unsigned gdt_nr_frames = 0;
+    unsigned gdt_entries = 0;
+    uint64_t gdt_generation = 0;
     // Time and events.
     uint64_t timer_deadline_ns = 0;  // singleshot timer, 0: none
     uint64_t timer_period_ns = 0;    // periodic timer, 0: none

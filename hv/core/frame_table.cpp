@@ -79,7 +79,7 @@ Status FrameTable::get_type(Mfn mfn, PageType type, TypeValidator* validator)
         ++p->type_count;
         return Status::OK;
     }
-    if (is_page_table_type(type)) {
+    if (is_page_table_type(type) || type == PageType::SEG_DESC) {
         if (!validator)
             return Status::INVALID;
         p->type = type;  // set first: a table that maps itself sees its type

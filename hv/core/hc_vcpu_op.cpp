@@ -1,8 +1,11 @@
 // vcpu_op (the vCPU's timers and state) and set_timer_op.
 #include "abi/event_channel.hpp"
+#include "abi/vcpu.hpp"
 #include "abi/xen.hpp"
+#include "hv/core/frame_allocator.hpp"
 #include "hv/core/hypercall.hpp"
 #include "hv/core/platform.hpp"
+#include "hv/core/runstate.hpp"
 #include "hv/core/vcpu_time.hpp"
 
 namespace vireo {
@@ -13,6 +16,38 @@ void arm_singleshot(Vcpu& v, uint64_t deadline)
 {
     v.timer_deadline_ns = deadline ? deadline : 1;
     platform().timers_changed();
+}
+
+// Moves target's vcpu_info into a page of the guest's (Linux puts it in
+// per-CPU data). The page keeps a writable type reference for the vCPU's
+// life, so it can never become a page table. As Xen: once per vCPU, only
+// for the caller itself or a vCPU that is down, and every event is then
+// marked pending so none is lost in the move.
+Status register_vcpu_info(Vcpu& caller, Vcpu& target, const xen::vcpu_register_vcpu_info& info)
+{
+    Domain& d = *caller.domain;
+    if (&target != &caller && target.state != VcpuState::DOWN)
+        return Status::INVALID;
+    if (info.offset > kPageSize - sizeof(xen::vcpu_info) || info.rsvd)
+        return Status::INVALID;
+    if (target.vcpu_info_registered)
+        return Status::INVALID;
+    Mfn mfn(info.mfn);
+    if (frame_table().get_page(mfn, d.id) != Status::OK)
+        return Status::INVALID;
+    if (frame_table().get_type(mfn, PageType::WRITABLE, nullptr) != Status::OK) {
+        (void)frame_table().put_page(mfn);
+        return Status::INVALID;
+    }
+    uint64_t maddr = (mfn.raw << kPageShift) + info.offset;
+    auto* from = static_cast<xen::vcpu_info*>(platform().map_machine(target.vcpu_info_maddr));
+    auto* to = static_cast<xen::vcpu_info*>(platform().map_machine(maddr));
+    *to = *from;
+    to->evtchn_upcall_pending = 1;
+    to->evtchn_pending_sel = ~uint64_t{0};
+    target.vcpu_info_maddr = maddr;
+    target.vcpu_info_registered = true;
+    return Status::OK;
 }
 
 }  // namespace
@@ -69,6 +104,29 @@ HypercallResult do_vcpu_op(Vcpu& v, HypercallArgs& args)
     case xen::VCPUOP_stop_periodic_timer:
         target.timer_period_ns = 0;
         return 0;
+    case xen::VCPUOP_register_vcpu_info: {
+        xen::vcpu_register_vcpu_info info;
+        if (platform().copy_from_guest(&info, arg, sizeof info) != Status::OK)
+            return hc_error(Status::FAULT);
+        return hc_error(register_vcpu_info(v, target, info));
+    }
+    case xen::VCPUOP_register_runstate_memory_area: {
+        // A guest virtual address, as on Xen x86; 0 unregisters. It is
+        // written at every switch in and out, and now if it is ours.
+        xen::vcpu_register_runstate_memory_area area;
+        if (platform().copy_from_guest(&area, arg, sizeof area) != Status::OK)
+            return hc_error(Status::FAULT);
+        target.runstate_guest_va = area.addr;
+        if (&target == &v) {
+            runstate_change(v, xen::RUNSTATE_running, platform().now_ns());
+            runstate_publish(v);
+        }
+        return 0;
+    }
+    case xen::VCPUOP_get_runstate_info: {
+        xen::vcpu_runstate_info r = runstate_snapshot(target, platform().now_ns());
+        return hc_error(platform().copy_to_guest(arg, &r, sizeof r));
+    }
     default:
         report_unsupported(d, xen::HYPERVISOR_vcpu_op, static_cast<int64_t>(cmd));
         return hc_error(Status::NOT_SUPPORTED);

@@ -29,17 +29,25 @@ struct Table {
         handlers[xen::HYPERVISOR_vcpu_op] = do_vcpu_op;
         handlers[xen::HYPERVISOR_set_timer_op] = do_set_timer_op;
         handlers[xen::HYPERVISOR_domctl] = do_domctl;
+        handlers[xen::HYPERVISOR_multicall] = do_multicall;
+        handlers[xen::HYPERVISOR_set_gdt] = do_set_gdt;
+        handlers[xen::HYPERVISOR_update_descriptor] = do_update_descriptor;
     }
 };
 constexpr Table kTable;
 
 }  // namespace
 
+HypercallHandler hypercall_handler(uint64_t nr)
+{
+    return nr < kNrHypercalls ? kTable.handlers[nr] : nullptr;
+}
+
 void hypercall_dispatch(Vcpu& v, GuestRegs& regs)
 {
     HypercallArgs args = HypercallArgs::from(regs);
     v.live_regs = &regs;
-    HypercallHandler handler = args.nr < kNrHypercalls ? kTable.handlers[args.nr] : nullptr;
+    HypercallHandler handler = hypercall_handler(args.nr);
     if (!handler) {
         report_unsupported(*v.domain, args.nr, -1);
         regs.rax = static_cast<uint64_t>(hc_error(Status::NOT_SUPPORTED));

@@ -24,6 +24,8 @@ inline constexpr HypercallResult hc_error(Status s) { return -static_cast<int64_
 // A continuation rewinds RIP over the 2-byte syscall so the guest issues
 // the same hypercall again with its (possibly updated) arguments.
 void hypercall_dispatch(Vcpu& v, GuestRegs& regs);
+// The handler for hypercall nr, or null when Vireo has none.
+HypercallHandler hypercall_handler(uint64_t nr);
 
 // The handlers, one file each.
 HypercallResult do_console_io(Vcpu& v, HypercallArgs& args);
@@ -44,5 +46,8 @@ HypercallResult do_event_channel_op(Vcpu& v, HypercallArgs& args);
 HypercallResult do_vcpu_op(Vcpu& v, HypercallArgs& args);
 HypercallResult do_set_timer_op(Vcpu& v, HypercallArgs& args);
 HypercallResult do_domctl(Vcpu& v, HypercallArgs& args);
+HypercallResult do_multicall(Vcpu& v, HypercallArgs& args);
+HypercallResult do_set_gdt(Vcpu& v, HypercallArgs& args);
+HypercallResult do_update_descriptor(Vcpu& v, HypercallArgs& args);
 
 }  // namespace vireo

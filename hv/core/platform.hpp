@@ -63,6 +63,9 @@ struct Platform {
     // TLB maintenance for the current address space.
     void (*flush_tlb_local)();
     void (*invlpg_local)(uint64_t va);
+    // The running vCPU's GDT changed (set_gdt, update_descriptor): copy
+    // its descriptors into this CPU's GDT again. Null in hosted tests.
+    void (*reload_guest_gdt)();
 };
 
 void platform_install(const Platform& ops);

@@ -3,6 +3,7 @@
 #include "hv/core/event_channel.hpp"
 #include "hv/core/guest_traps.hpp"
 #include "hv/core/platform.hpp"
+#include "hv/core/runstate.hpp"
 #include "hv/core/scheduler.hpp"
 
 namespace vireo {
@@ -25,7 +26,9 @@ void vcpu_block(Vcpu& v)
         return;
     if (v.state == VcpuState::RUNNABLE) {
         v.state = VcpuState::BLOCKED;
-        scheduler_sleep(v, platform().now_ns());
+        uint64_t now = platform().now_ns();
+        runstate_change(v, xen::RUNSTATE_blocked, now);
+        scheduler_sleep(v, now);
     }
 }
 
@@ -35,6 +38,7 @@ void vcpu_wake(Vcpu& v)
         return;
     v.state = VcpuState::RUNNABLE;
     const Platform& p = platform();
+    runstate_change(v, xen::RUNSTATE_runnable, p.now_ns ? p.now_ns() : 0);
     if (scheduler_wake(v, p.running_vcpu ? p.running_vcpu() : nullptr, p.now_ns ? p.now_ns() : 0) &&
         p.request_resched)
         p.request_resched();

@@ -10,6 +10,7 @@
 #include "abi/event_channel.hpp"
 #include "abi/mmu.hpp"
 #include "abi/sched.hpp"
+#include "abi/vcpu.hpp"
 #include "abi/version.hpp"
 #include "abi/xen.hpp"
 #include "tests/unit/abi_table.hpp"
@@ -59,6 +60,11 @@ const AbiEntry kOurAbi[] = {
     C(VCPUOP_register_runstate_memory_area), C(VCPUOP_set_periodic_timer), C(VCPUOP_stop_periodic_timer),
     C(VCPUOP_set_singleshot_timer), C(VCPUOP_stop_singleshot_timer), C(VCPUOP_register_vcpu_info),
     C(VCPU_SSHOTTMR_future),
+    Z(vcpu_register_vcpu_info), F(vcpu_register_vcpu_info, offset), Z(vcpu_runstate_info),
+    F(vcpu_runstate_info, state_entry_time), F(vcpu_runstate_info, time), C(RUNSTATE_running),
+    C(RUNSTATE_runnable), C(RUNSTATE_blocked), C(RUNSTATE_offline), C(XEN_RUNSTATE_UPDATE),
+    Z(vcpu_register_runstate_memory_area), Z(multicall_entry), F(multicall_entry, result),
+    F(multicall_entry, args), C(VCPUOP_register_vcpu_time_memory_area),
     Z(start_info), F(start_info, nr_pages), F(start_info, shared_info), F(start_info, flags),
     F(start_info, store_mfn), F(start_info, store_evtchn), F(start_info, console), F(start_info, pt_base),
     F(start_info, nr_pt_frames), F(start_info, mfn_list), F(start_info, mod_start), F(start_info, mod_len),

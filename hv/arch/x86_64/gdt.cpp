@@ -2,6 +2,8 @@
 
 #include "hv/arch/x86_64/cpu.hpp"
 #include "hv/arch/x86_64/percpu.hpp"
+#include "hv/arch/x86_64/layout.hpp"
+#include "hv/core/domain.hpp"
 
 namespace vireo::arch {
 namespace {
@@ -80,6 +82,25 @@ void gdt_init_cpu(unsigned cpu)
         :
         : [cs] "i"(kHypervisorCs), [ds] "i"(kHypervisorDs), [tss] "r"(kTssSelector)
         : "rax", "memory");
+}
+
+void gdt_load_guest(const Vcpu& v)
+{
+    PerCpu* pc = this_cpu();
+    if (pc->gdt_vcpu == &v && pc->gdt_generation == v.gdt_generation)
+        return;
+    uint64_t* gdt = g_gdt[pc->cpu_index];
+    unsigned n = 0;
+    for (unsigned f = 0; f < v.gdt_nr_frames; ++f) {
+        auto* src = phys_to_virt<const uint64_t>(v.gdt_frames[f] << 12);
+        for (unsigned i = 0; i < 512 && n < v.gdt_entries; ++i)
+            gdt[n++] = src[i];
+    }
+    for (unsigned i = n; i < pc->gdt_guest_entries; ++i)
+        gdt[i] = 0;
+    pc->gdt_guest_entries = n;
+    pc->gdt_vcpu = &v;
+    pc->gdt_generation = v.gdt_generation;
 }
 
 void tss_set_rsp0(uint64_t rsp0) { g_tss[this_cpu()->cpu_index].rsp[0] = rsp0; }

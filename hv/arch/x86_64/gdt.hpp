@@ -40,3 +40,11 @@ void tss_set_rsp0(uint64_t rsp0);
 uint64_t* gdt_base(unsigned cpu);
 
 }  // namespace vireo::arch
+namespace vireo { struct Vcpu; }
+namespace vireo::arch {
+
+// Puts v's guest descriptors (set_gdt) into this CPU's GDT, unless they are
+// there already; entries the previous guest used beyond them are cleared.
+void gdt_load_guest(const Vcpu& v);
+
+}  // namespace vireo::arch

@@ -32,6 +32,10 @@ struct PerCpu {
     uint64_t slice_end_ns;
     bool need_resched;
     uint64_t address_space_switches;  // CR3 loads by the scheduler
+    // Whose guest descriptors the GDT holds (see gdt_load_guest).
+    const void* gdt_vcpu;
+    uint64_t gdt_generation;
+    unsigned gdt_guest_entries;
 };
 static_assert(offsetof(PerCpu, stack_top) == 8);
 static_assert(offsetof(PerCpu, scratch_rsp) == 16);

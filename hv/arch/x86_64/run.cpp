@@ -10,6 +10,7 @@
 #include "hv/core/guest_traps.hpp"
 #include "hv/core/hypercall.hpp"
 #include "hv/core/log.hpp"
+#include "hv/core/runstate.hpp"
 #include "hv/core/scheduler.hpp"
 #include "hv/core/event_channel.hpp"
 #include "hv/core/vcpu_events.hpp"
@@ -35,6 +36,17 @@ uint64_t sanitize_rflags(uint64_t rflags)
     return (rflags & kAllowed) | (1u << 9) | 2;
 }
 
+// The vCPU leaves the CPU: its runstate says why, and its guest copy is
+// rewritten while its tables are still at hand.
+void switched_out(Vcpu& v, uint64_t now)
+{
+    int state = v.state == VcpuState::RUNNABLE ? xen::RUNSTATE_runnable
+                : v.state == VcpuState::BLOCKED ? xen::RUNSTATE_blocked
+                                                 : xen::RUNSTATE_offline;
+    runstate_change(v, state, now);
+    runstate_publish(v);
+}
+
 }  // namespace
 
 Vcpu* current_vcpu() { return static_cast<Vcpu*>(this_cpu()->current_vcpu); }
@@ -53,6 +65,7 @@ void run_vcpu(Vcpu& v)
     Msr::write(Msr::kKernelGsBase, v.in_kernel_mode ? v.gs_base_kernel : v.gs_base_user);
     Msr::write(Msr::kFsBase, v.fs_base);
     tss_set_rsp0(pc->stack_top);
+    gdt_load_guest(v);
     vcpu_scheduled_in(v, now_ns());
     TrapFrame* f = guest_frame();
     *f = v.regs;
@@ -69,8 +82,15 @@ void schedule(bool prev_yielded)
     for (;;) {
         irq_disable();
         pc->need_resched = false;
-        SchedDecision d = scheduler_pick(prev, now_ns(), prev_yielded);
+        uint64_t now = now_ns();
+        SchedDecision d = scheduler_pick(prev, now, prev_yielded);
+        if (prev && prev != d.next)
+            switched_out(*prev, now);
         if (d.next) {
+            if (d.next != prev) {
+                runstate_change(*d.next, xen::RUNSTATE_running, now);
+                runstate_publish(*d.next);
+            }
             pc->slice_end_ns = d.slice_end_ns;
             timer_arm_slice_end();
             run_vcpu(*d.next);

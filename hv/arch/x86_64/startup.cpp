@@ -3,6 +3,7 @@
 #include "hv/arch/x86_64/apic.hpp"
 #include "hv/arch/x86_64/boot_domains.hpp"
 #include "hv/arch/x86_64/cpu.hpp"
+#include "hv/arch/x86_64/gdt.hpp"
 #include "hv/arch/x86_64/guest_access.hpp"
 #include "hv/arch/x86_64/layout.hpp"
 #include "hv/arch/x86_64/machine.hpp"
@@ -119,6 +120,10 @@ void install_platform()
     ops.timers_changed = timer_reprogram;
     ops.running_vcpu = current_vcpu;
     ops.request_resched = [] { this_cpu()->need_resched = true; };
+    ops.reload_guest_gdt = [] {
+        if (Vcpu* v = current_vcpu())
+            gdt_load_guest(*v);
+    };
     platform_install(ops);
 }
 
