@@ -1,5 +1,6 @@
 #include "hv/core/console.hpp"
 
+#include "hv/core/guest_console.hpp"
 #include "hv/core/log.hpp"
 
 namespace vireo {
@@ -17,7 +18,10 @@ struct KeyEntry {
 
 KeyEntry g_keys[32];
 unsigned g_key_count = 0;
-bool g_focus_hypervisor = false;
+// Who gets typed input: dom0, a domU with a console ring, or Vireo's
+// debug keys. Ctrl-A three times moves it along in that order.
+constexpr uint32_t kFocusHypervisor = 0x10000;
+uint32_t g_focus = 0;
 unsigned g_ctrl_a_run = 0;
 
 // dom0's input ring: one producer (the console poll), one consumer
@@ -47,6 +51,38 @@ void run_key(char c)
     log(LogLevel::ERROR, "no debug key '%c' (h lists them)\n", c);
 }
 
+Domain* focused_domu()
+{
+    if (g_focus == 0 || g_focus == kFocusHypervisor)
+        return nullptr;
+    Domain* d = domain_lookup(static_cast<uint16_t>(g_focus));
+    return d && d->state == DomainState::RUNNING && guest_console_has_ring(*d) ? d : nullptr;
+}
+
+// The next domU (by id) after `after` with a console ring, or none.
+uint32_t next_console_domain(uint32_t after)
+{
+    uint32_t best = kFocusHypervisor;
+    for (unsigned s = 0; s < kMaxDomains; ++s) {
+        Domain* d = domain_at(s);
+        if (d->state == DomainState::RUNNING && guest_console_has_ring(*d) && d->id > after && d->id < best)
+            best = d->id;
+    }
+    return best;
+}
+
+void switch_focus()
+{
+    g_focus = g_focus == kFocusHypervisor ? 0 : next_console_domain(g_focus);
+    if (g_focus == kFocusHypervisor)
+        log(LogLevel::ERROR, "*** console input now goes to Vireo (type Ctrl-A three times to switch)\n");
+    else if (g_focus == 0)
+        log(LogLevel::ERROR, "*** console input now goes to DOM0 (type Ctrl-A three times to switch)\n");
+    else
+        log(LogLevel::ERROR, "*** console input now goes to d%u (%s) (type Ctrl-A three times to switch)\n", g_focus,
+            domain_lookup(static_cast<uint16_t>(g_focus))->name);
+}
+
 }  // namespace
 
 void console_register_key(char key, const char* description, DebugKeyHandler handler)
@@ -60,15 +96,17 @@ void console_input_char(char c)
     if (c == kCtrlA) {
         if (++g_ctrl_a_run == kSwitchPresses) {
             g_ctrl_a_run = 0;
-            g_focus_hypervisor = !g_focus_hypervisor;
-            log(LogLevel::ERROR, "*** console input now goes to %s (type Ctrl-A three times to switch)\n",
-                g_focus_hypervisor ? "Vireo" : "DOM0");
+            switch_focus();
         }
         return;
     }
     g_ctrl_a_run = 0;
-    if (g_focus_hypervisor) {
+    if (g_focus == kFocusHypervisor) {
         run_key(c);
+        return;
+    }
+    if (Domain* d = focused_domu()) {
+        guest_console_input(*d, c);
         return;
     }
     size_t next = (g_in_head + 1) % kInputSize;
@@ -88,6 +126,6 @@ size_t console_read_dom0(char* buf, size_t n)
     return got;
 }
 
-bool console_focus_is_hypervisor() { return g_focus_hypervisor; }
+bool console_focus_is_hypervisor() { return g_focus == kFocusHypervisor; }
 
 }  // namespace vireo

@@ -20,6 +20,8 @@ inline constexpr unsigned kDomainNameLen = 32;
 // Event channels per domain (Xen's default limit for a domain is 1023).
 inline constexpr unsigned kMaxEventPorts = 1024;
 inline constexpr unsigned kNrVirqs = 24;
+// The remote end of a console port: Vireo's own console service (DOMID_XEN).
+inline constexpr uint16_t kConsoleBackendDomain = 0x7ff2;
 
 enum class PortState : uint8_t { FREE, RESERVED, UNBOUND, INTERDOMAIN, VIRQ, IPI };
 
@@ -84,6 +86,8 @@ struct Vcpu {
     uint32_t id = 0;
     VcpuState state = VcpuState::DOWN;
     bool yield_requested = false;  // SCHEDOP_yield: give the CPU up once
+    // Has a context (the builder's, or VCPUOP_initialise's): may come up.
+    bool initialised = false;
     // Saved guest registers while this vCPU is not on a CPU.
     GuestRegs regs{};
     // While it runs: its live frame (what a hypercall or trap changes).
@@ -107,6 +111,14 @@ struct Vcpu {
     GuestTrap traps[256];
     GuestCallbacks callbacks;
     bool fpu_ts = false;  // the guest's virtual CR0.TS (fpu_taskswitch)
+    // Virtual control registers: CR2 as the last page fault left it (also
+    // in vcpu_info), the guest's view of CR4 (0: not written yet).
+    uint64_t virtual_cr2 = 0;
+    uint64_t virtual_cr4 = 0;
+    // physdev set_iopl: the guest kernel counts as ring 1, so 1 or more
+    // lets its in/out be emulated; user mode needs 3.
+    uint8_t virtual_iopl = 0;
+    uint64_t debugreg[8] = {};  // set_debugreg (checked, kept per vCPU)
     // The guest's GDT (set_gdt): frames held with the SEG_DESC type. The
     // generation changes whenever its contents do, so a CPU that copied
     // the descriptors knows when to copy them again.
@@ -137,6 +149,12 @@ struct Domain {
     BvtParams bvt;
     Vcpu vcpus[kMaxVcpusPerDomain];
     EventPort ports[kMaxEventPorts];
+    // The console (guest_console.cpp): ring page and port (domUs), and the
+    // line being collected for the serial output.
+    uint64_t console_ring_maddr = 0;
+    uint32_t console_port = 0;
+    uint16_t console_line_len = 0;
+    char console_line[160] = {};
     // Unsupported hypercalls and sub-ops already reported, so each is
     // logged once per domain.
     uint64_t enosys_logged[2] = {};

@@ -105,6 +105,7 @@ void guest_exception(Vcpu& v, GuestRegs& regs, unsigned vector, uint64_t error, 
     }
     if (vector == kVectorPF) {
         vcpu_info_of(v)->arch.cr2 = cr2;
+        v.virtual_cr2 = cr2;
         // The guest kernel runs in ring 3 too: report the mode it was in.
         error = v.in_kernel_mode ? (error & ~kPfUser) : (error | kPfUser);
     }
@@ -115,6 +116,8 @@ void guest_exception(Vcpu& v, GuestRegs& regs, unsigned vector, uint64_t error, 
         domain_crash(*v.domain, "unhandled exception");
         return;
     }
+    VLOG_DEBUG("d%u v%u: %s (error %lx) at %016lx, cr2 %lx: to the guest's handler\n", v.domain->id, v.id,
+               vector < 32 ? kNames[vector] : "interrupt", error, regs.rip, cr2);
     Bounce b{t.address, has_error, error, (t.flags & 4) != 0};
     (void)bounce_to_guest(v, regs, b);
 }

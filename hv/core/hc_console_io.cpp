@@ -2,8 +2,8 @@
 // Other domains may write (each line prefixed with the domain's name, where
 // Xen with guest_loglvl writes its id); only a privileged domain may read.
 #include "abi/xen.hpp"
+#include "hv/core/guest_console.hpp"
 #include "hv/core/hypercall.hpp"
-#include "hv/core/log.hpp"
 #include "hv/core/platform.hpp"
 
 namespace vireo {
@@ -15,7 +15,7 @@ constexpr uint64_t kChunk = 1024;
 
 HypercallResult console_write(Vcpu& v, HypercallArgs& args)
 {
-    const Domain& d = *v.domain;
+    Domain& d = *v.domain;
     uint64_t count = args.a[1], buffer = args.a[2];
     char buf[256];
     uint64_t done = 0;
@@ -25,20 +25,10 @@ HypercallResult console_write(Vcpu& v, HypercallArgs& args)
             n = sizeof(buf);
         if (platform().copy_from_guest(buf, buffer + done, n) != Status::OK)
             return hc_error(Status::FAULT);
-        if (d.privileged) {
+        if (d.privileged)
             platform().console_write(buf, n);
-        } else {
-            // Prefix each line so domU output stands apart.
-            size_t start = 0;
-            for (size_t i = 0; i < n; ++i) {
-                if (buf[i] == '\n') {
-                    log(LogLevel::INFO, "(%s) %.*s\n", d.name, static_cast<int>(i - start), buf + start);
-                    start = i + 1;
-                }
-            }
-            if (start < n)
-                log(LogLevel::INFO, "(%s) %.*s\n", d.name, static_cast<int>(n - start), buf + start);
-        }
+        else
+            guest_console_write(d, buf, n);
         done += n;
     }
     if (done < count) {

@@ -2,6 +2,7 @@
 #include "abi/event_channel.hpp"
 #include "abi/xen.hpp"
 #include "hv/core/event_channel.hpp"
+#include "hv/core/guest_console.hpp"
 #include "hv/core/hypercall.hpp"
 #include "hv/core/platform.hpp"
 
@@ -148,7 +149,9 @@ HypercallResult send(Vcpu& v, uint64_t arg)
     EventPort& p = d.ports[req.port];
     switch (p.state) {
     case PortState::INTERDOMAIN:
-        if (Domain* peer = domain_lookup(p.remote_dom))
+        if (p.remote_dom == kConsoleBackendDomain)
+            guest_console_kick(d);
+        else if (Domain* peer = domain_lookup(p.remote_dom))
             evtchn_set_pending(*peer, p.remote_port);
         return 0;
     case PortState::IPI:

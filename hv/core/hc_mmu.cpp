@@ -255,8 +255,10 @@ HypercallResult do_mmu_update(Vcpu& v, HypercallArgs& args)
             s = Status::NOT_SUPPORTED;
             break;
         }
-        if (s != Status::OK)
+        if (s != Status::OK) {
+            VLOG_DEBUG("d%u: mmu_update ptr %lx val %lx refused: %s\n", d.id, req.ptr, req.val, status_name(s));
             break;
+        }
     }
     if (flush)
         platform().flush_tlb_local();

@@ -4,6 +4,8 @@
 #include "abi/xen.hpp"
 #include "hv/core/frame_allocator.hpp"
 #include "hv/core/hypercall.hpp"
+#include "hv/core/log.hpp"
+#include "hv/core/vcpu_events.hpp"
 #include "hv/core/platform.hpp"
 #include "hv/core/runstate.hpp"
 #include "hv/core/vcpu_time.hpp"
@@ -72,6 +74,19 @@ HypercallResult do_vcpu_op(Vcpu& v, HypercallArgs& args)
     switch (cmd) {
     case xen::VCPUOP_is_up:
         return target.state != VcpuState::DOWN ? 1 : 0;
+    case xen::VCPUOP_down:
+        // Linux's halt with interrupts off: the vCPU stops until another
+        // brings it up again.
+        if (target.state != VcpuState::DOWN) {
+            VLOG_INFO("d%u v%u: down (VCPUOP_down)\n", d.id, target.id);
+            vcpu_down(target);
+        }
+        return 0;
+    case xen::VCPUOP_up:
+        if (!target.initialised)
+            return hc_error(Status::INVALID);
+        vcpu_up(target);
+        return 0;
     case xen::VCPUOP_set_singleshot_timer: {
         // Timers are per vCPU: a guest sets only its own (as Xen requires).
         if (&target != &v)

@@ -32,6 +32,9 @@ struct Table {
         handlers[xen::HYPERVISOR_multicall] = do_multicall;
         handlers[xen::HYPERVISOR_set_gdt] = do_set_gdt;
         handlers[xen::HYPERVISOR_update_descriptor] = do_update_descriptor;
+        handlers[xen::HYPERVISOR_physdev_op] = do_physdev_op;
+        handlers[xen::HYPERVISOR_set_debugreg] = do_set_debugreg;
+        handlers[xen::HYPERVISOR_get_debugreg] = do_get_debugreg;
     }
 };
 constexpr Table kTable;

@@ -49,5 +49,8 @@ HypercallResult do_domctl(Vcpu& v, HypercallArgs& args);
 HypercallResult do_multicall(Vcpu& v, HypercallArgs& args);
 HypercallResult do_set_gdt(Vcpu& v, HypercallArgs& args);
 HypercallResult do_update_descriptor(Vcpu& v, HypercallArgs& args);
+HypercallResult do_physdev_op(Vcpu& v, HypercallArgs& args);
+HypercallResult do_set_debugreg(Vcpu& v, HypercallArgs& args);
+HypercallResult do_get_debugreg(Vcpu& v, HypercallArgs& args);
 
 }  // namespace vireo

@@ -38,6 +38,10 @@ struct Platform {
     // After v.in_kernel_mode changed: load its page tables and GS base.
     void (*load_guest_mode)(const Vcpu& v);
     void (*set_fpu_ts)(bool set);
+    uint64_t (*read_cr0)();
+    // Real port I/O (1, 2 or 4 bytes), for privileged domains' emulated in/out.
+    uint32_t (*port_in)(uint16_t port, unsigned bytes);
+    void (*port_out)(uint16_t port, unsigned bytes, uint32_t value);
     // The first machine frame number beyond what the CPU can address:
     // device memory a privileged domain may map lies below it.
     uint64_t max_device_mfn;

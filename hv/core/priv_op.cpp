@@ -1,6 +1,9 @@
 #include "hv/core/priv_op.hpp"
 
+#include "abi/xen.hpp"
+#include "hv/core/cpuid_policy.hpp"
 #include "hv/core/platform.hpp"
+#include "hv/core/port_io.hpp"
 
 namespace vireo {
 namespace {
@@ -9,13 +12,22 @@ constexpr uint32_t kMsrFsBase = 0xc0000100, kMsrGsBase = 0xc0000101, kMsrShadowG
                    kMsrEfer = 0xc0000080;
 constexpr uint8_t kForcedEmulation[] = {0x0f, 0x0b, 'x', 'e', 'n'};
 
-// Leaf 1 features a PV guest must not see. ECX: MONITOR, DS-CPL, VMX, SMX,
-// EST, PCID, x2APIC, TSC-deadline, XSAVE, OSXSAVE, AVX (no extended state is
-// context-switched yet). EDX: MCE, MCA, DS, ACPI, TM, PBE.
-constexpr uint32_t kLeaf1EcxHide = (1u << 3) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 17) |
-                                   (1u << 21) | (1u << 24) | (1u << 26) | (1u << 27) | (1u << 28);
-constexpr uint32_t kLeaf1EdxHide = (1u << 7) | (1u << 14) | (1u << 21) | (1u << 22) | (1u << 29) | (1u << 31);
+// Beyond Xen's default PV policy (cpuid_policy.hpp), what Vireo cannot
+// offer yet: no extended state is context-switched (XSAVE, OSXSAVE, AVX;
+// leaf 7's AVX2, AVX-512 and friends go with them), and segment bases go
+// through the hypervisor (FSGSBASE).
+constexpr uint32_t kLeaf1EcxHide = (1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) | (1u << 12);  // +F16C, FMA
+constexpr uint32_t kLeaf7EbxHide = (1u << 0) | (1u << 5) | (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) |
+                                   (1u << 27) | (1u << 28) | (1u << 30) | (1u << 31);
+constexpr uint32_t kLeaf7EcxHide = (1u << 1) | (1u << 6) | (1u << 8) | (1u << 9) | (1u << 10) | (1u << 11) |
+                                   (1u << 12) | (1u << 14);
 constexpr uint32_t kHypervisorPresent = 1u << 31;
+
+// The machine-check MSRs a guest that sees MCE/MCA reads (Xen gives PV
+// guests a virtual MCA with two banks that never report anything).
+constexpr uint32_t kMsrMcgCap = 0x179, kMsrMcgStatus = 0x17a, kMsrMcgCtl = 0x17b;
+constexpr uint32_t kGuestMcBanks = 2;
+bool is_guest_mc_bank_msr(uint32_t msr) { return msr >= 0x400 && msr < 0x400 + 4 * kGuestMcBanks; }
 
 bool canonical(uint64_t va) { return static_cast<uint64_t>(static_cast<int64_t>(va << 16) >> 16) == va; }
 
@@ -27,7 +39,15 @@ bool emulate_rdmsr(Vcpu& v, GuestRegs& regs)
     case kMsrGsBase: value = v.in_kernel_mode ? v.gs_base_kernel : v.gs_base_user; break;
     case kMsrShadowGsBase: value = v.in_kernel_mode ? v.gs_base_user : v.gs_base_kernel; break;
     case kMsrEfer: value = (1u << 0) | (1u << 8) | (1u << 10) | (1u << 11); break;  // SCE LME LMA NXE
-    default: return false;
+    case kMsrMcgCap: value = kGuestMcBanks; break;  // virtual machine check: banks, never an error
+    case kMsrMcgStatus:
+    case kMsrMcgCtl: value = 0; break;
+    default:
+        if (is_guest_mc_bank_msr(static_cast<uint32_t>(regs.rcx))) {
+            value = 0;
+            break;
+        }
+        return false;
     }
     regs.rax = static_cast<uint32_t>(value);
     regs.rdx = value >> 32;
@@ -40,6 +60,8 @@ bool emulate_wrmsr(Vcpu& v, GuestRegs& regs)
     uint32_t msr = static_cast<uint32_t>(regs.rcx);
     if ((msr == kMsrFsBase || msr == kMsrGsBase || msr == kMsrShadowGsBase) && !canonical(value))
         return false;
+    if (msr == kMsrMcgStatus || msr == kMsrMcgCtl || is_guest_mc_bank_msr(msr))
+        return true;  // accepted and dropped: no machine check reaches a guest
     switch (msr) {
     case kMsrFsBase:
         v.fs_base = value;
@@ -55,6 +77,66 @@ bool emulate_wrmsr(Vcpu& v, GuestRegs& regs)
     default:
         return false;
     }
+}
+
+// A general register by its encoding number (0 = RAX ... 15 = R15).
+uint64_t& gpr(GuestRegs& r, unsigned n)
+{
+    uint64_t* const regs[16] = {&r.rax, &r.rcx, &r.rdx, &r.rbx, &r.rsp, &r.rbp, &r.rsi, &r.rdi,
+                                &r.r8,  &r.r9,  &r.r10, &r.r11, &r.r12, &r.r13, &r.r14, &r.r15};
+    return *regs[n & 15];
+}
+
+// CR0 as the guest sees it: the real one, with its own virtual TS.
+uint64_t guest_cr0(const Vcpu& v)
+{
+    constexpr uint64_t kTs = 1u << 3;
+    uint64_t cr0 = platform().read_cr0 ? platform().read_cr0() : 0x80050033;
+    return v.fpu_ts ? cr0 | kTs : cr0 & ~kTs;
+}
+
+// The CR4 bits a PV guest is shown (and may believe it set): PAE,
+// OSFXSR, OSXMMEXCPT and the virtualised TSD/DE; the rest of the real CR4
+// (SMEP, SMAP, PGE...) belongs to the hypervisor.
+constexpr uint64_t kGuestCr4Bits = (1u << 5) | (1u << 9) | (1u << 10) | (1u << 2) | (1u << 3);
+constexpr uint64_t kGuestCr4Initial = (1u << 5) | (1u << 9) | (1u << 10);
+
+// mov to/from a control register (0f 20 / 0f 22, after an optional REX):
+// the guest kernel reads its virtual CR0, CR2 (the last page fault's
+// address), CR3 and CR4, may flip CR0.TS (lazy FPU) and set CR4's guest
+// bits. Anything else is refused (#GP).
+bool emulate_mov_cr(Vcpu& v, GuestRegs& regs, const uint8_t* insn)
+{
+    unsigned rex = (insn[0] & 0xf0) == 0x40 ? insn[0] : 0;
+    const uint8_t* op = rex ? insn + 1 : insn;
+    if (op[0] != 0x0f || (op[1] != 0x20 && op[1] != 0x22))
+        return false;
+    unsigned cr = ((op[2] >> 3) & 7) | ((rex & 4) ? 8 : 0);
+    uint64_t& reg = gpr(regs, (op[2] & 7) | ((rex & 1) ? 8 : 0));
+    bool read = op[1] == 0x20;
+    if (read) {
+        switch (cr) {
+        case 0: reg = guest_cr0(v); break;
+        case 2: reg = v.virtual_cr2; break;
+        case 3: reg = v.in_kernel_mode || !v.user_cr3 ? v.kernel_cr3 : v.user_cr3; break;
+        case 4: reg = v.virtual_cr4 ? v.virtual_cr4 : kGuestCr4Initial; break;
+        default: return false;
+        }
+    } else {
+        switch (cr) {
+        case 0:
+            if ((reg ^ guest_cr0(v)) & ~uint64_t{1u << 3})
+                return false;  // only TS may change, as on Xen
+            v.fpu_ts = reg & (1u << 3);
+            platform().set_fpu_ts(v.fpu_ts);
+            break;
+        case 2: v.virtual_cr2 = reg; break;
+        case 4: v.virtual_cr4 = (reg & kGuestCr4Bits) | (1u << 5); break;
+        default: return false;
+        }
+    }
+    regs.rip += static_cast<uint64_t>(op - insn) + 3;
+    return true;
 }
 
 }  // namespace
@@ -84,12 +166,19 @@ void guest_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
     }
     platform().cpuid(leaf, subleaf, out);
     if (leaf == 1) {
-        out[2] = (out[2] & ~kLeaf1EcxHide) | kHypervisorPresent;
-        out[3] &= ~kLeaf1EdxHide;
-    } else if (leaf == 7 && subleaf == 0) {
-        // No FSGSBASE (segment bases go through the hypervisor), no
-        // INVPCID, no SGX/PT.
-        out[1] &= ~((1u << 0) | (1u << 10) | (1u << 2) | (1u << 25));
+        out[2] = (out[2] & kPvLeaf1Ecx & ~kLeaf1EcxHide) | kHypervisorPresent;
+        out[3] &= kPvLeaf1Edx;
+    } else if (leaf == 7) {
+        if (subleaf == 0) {
+            out[1] &= kPvLeaf7Ebx & ~kLeaf7EbxHide;
+            out[2] &= kPvLeaf7Ecx & ~kLeaf7EcxHide;
+            out[3] &= kPvLeaf7Edx;
+        } else {
+            out[0] = out[1] = out[2] = out[3] = 0;
+        }
+    } else if (leaf == 0x80000001) {
+        out[2] &= kPvExt1Ecx;
+        out[3] &= kPvExt1Edx;
     } else if (leaf == 0xd) {
         out[0] = out[1] = out[2] = out[3] = 0;  // no XSAVE state for guests yet
     }
@@ -111,7 +200,25 @@ bool emulate_privileged(Vcpu& v, GuestRegs& regs, unsigned vector)
         regs.rip += 7;
         return true;
     }
-    if (vector != 13 || !v.in_kernel_mode || insn[0] != 0x0f)
+    if (vector != 13)
+        return false;
+    if (emulate_port_io(v, regs, insn, sizeof insn))
+        return true;
+    if (insn[0] == 0xfa || insn[0] == 0xfb) {
+        // cli/sti with enough virtual IOPL are accepted and do nothing, as
+        // on Xen: the virtual IF is the upcall mask, which only the guest's
+        // own writes change, and a later popf could not restore it (Linux
+        // runs pushf; cli; ...; popf before its alternatives are patched).
+        if (v.virtual_iopl < (v.in_kernel_mode ? 1 : 3))
+            return false;
+        regs.rip += 1;
+        return true;
+    }
+    if (!v.in_kernel_mode)
+        return false;
+    if (emulate_mov_cr(v, regs, insn))
+        return true;
+    if (insn[0] != 0x0f)
         return false;
     bool done = false;
     if (insn[1] == 0x32)

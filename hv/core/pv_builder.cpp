@@ -1,5 +1,8 @@
 #include "hv/core/pv_builder.hpp"
 
+#include "hv/core/event_channel.hpp"
+#include "hv/core/guest_console.hpp"
+
 #include "abi/arch_x86_64.hpp"
 #include "abi/version.hpp"
 #include "abi/xen.hpp"
@@ -88,8 +91,9 @@ void fill_start_info(const Domain& d, const BuildRequest& req, const PvLayout& l
     if (!d.privileged) {
         si.store_mfn = g_p2m.mfn(l.pfn_of(l.xenstore_page));
         si.console.domU.mfn = g_p2m.mfn(l.pfn_of(l.console_page));
+        si.console.domU.evtchn = d.console_port;
         // store_evtchn 0: Linux then waits for a local xenstore without
-        // blocking boot; the console event channel comes with event channels.
+        // blocking boot.
     }
     size_t i = 0;
     for (; req.cmdline && req.cmdline[i] && i + 1 < xen::MAX_GUEST_CMDLINE; ++i)
@@ -222,6 +226,18 @@ ImageError build_pv_domain(const BuildRequest& req)
     for (auto& vi : shared->vcpu_info)
         vi.evtchn_upcall_mask = 1;
 
+    // A domU's console: the ring page in its window, and a port whose far
+    // end is Vireo's console service.
+    if (!d.privileged) {
+        Result<uint32_t> port = evtchn_alloc_port(d);
+        if (port.ok()) {
+            d.ports[port.value()].state = PortState::INTERDOMAIN;
+            d.ports[port.value()].remote_dom = kConsoleBackendDomain;
+            d.ports[port.value()].remote_port = 0;
+            guest_console_attach(d, g_p2m.mfn(l.pfn_of(l.console_page)) << 12, port.value());
+        }
+    }
+
     xen::start_info si;
     fill_start_info(d, req, l, si);
     copy_to_window(l, l.start_info, reinterpret_cast<const uint8_t*>(&si), sizeof si);
@@ -265,6 +281,7 @@ ImageError build_pv_domain(const BuildRequest& req)
     v.kernel_cr3 = l4;
     v.in_kernel_mode = true;
     v.state = VcpuState::BLOCKED;  // woken below, once the domain runs
+    v.initialised = true;
     // Xen starts every PV vCPU with a 100 Hz periodic timer (Linux stops it).
     v.timer_period_ns = kDefaultPeriodicTimerNs;
     v.timer_last_periodic_ns = platform().now_ns();

@@ -44,4 +44,25 @@ void vcpu_wake(Vcpu& v)
         p.request_resched();
 }
 
+void vcpu_down(Vcpu& v)
+{
+    const Platform& p = platform();
+    uint64_t now = p.now_ns ? p.now_ns() : 0;
+    if (v.state == VcpuState::RUNNABLE)
+        scheduler_sleep(v, now);
+    v.state = VcpuState::DOWN;
+    runstate_change(v, xen::RUNSTATE_offline, now);
+    if (p.running_vcpu && p.running_vcpu() == &v && p.request_resched)
+        p.request_resched();
+}
+
+void vcpu_up(Vcpu& v)
+{
+    if (v.state != VcpuState::DOWN)
+        return;
+    // Through BLOCKED so the wake path puts it in the run queue.
+    v.state = VcpuState::BLOCKED;
+    vcpu_wake(v);
+}
+
 }  // namespace vireo

@@ -12,5 +12,8 @@ void vcpu_block(Vcpu& v);
 bool vcpu_take_yield_request(Vcpu& v);
 // Something woke v (an event, its timer).
 void vcpu_wake(Vcpu& v);
+// VCPUOP_down / VCPUOP_up: the vCPU leaves the scheduler until brought up.
+void vcpu_down(Vcpu& v);
+void vcpu_up(Vcpu& v);
 
 }  // namespace vireo

@@ -22,7 +22,9 @@ Status next_table(uint64_t& e, uint64_t*& out)
         uint64_t frame = g_alloc();
         if (!frame)
             return Status::NO_MEMORY;
-        e = frame | Pte::kPresent | Pte::kWrite;
+        // User on every intermediate level: the leaf alone decides what
+        // guests may reach (only the read-only M2P is theirs).
+        e = frame | Pte::kPresent | Pte::kWrite | Pte::kUser;
     }
     if (e & Pte::kLarge)
         return Status::EXISTS;

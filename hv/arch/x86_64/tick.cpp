@@ -5,6 +5,7 @@
 #include "hv/arch/x86_64/traps.hpp"
 #include "hv/arch/x86_64/tsc.hpp"
 #include "hv/core/console.hpp"
+#include "hv/core/guest_console.hpp"
 #include "hv/core/vcpu_time.hpp"
 #include "hv/drivers/uart16550.hpp"
 
@@ -54,6 +55,7 @@ void on_tick(TrapFrame*)
 {
     for (int c; (c = com1().try_get_char()) >= 0;)
         console_input_char(static_cast<char>(c));
+    guest_console_poll();
     uint64_t now = now_ns();
     g_armed_ns = 0;
     PerCpu* pc = this_cpu();
