@@ -39,6 +39,10 @@ Domain* domain_create(uint16_t id, const char* name, bool privileged)
             d.vcpus[i].id = i;
             d.vcpus[i].in_kernel_mode = true;
             d.vcpus[i].runstate.state = xen::RUNSTATE_offline;
+            // FPU state as FNINIT and reset leave it (FXSAVE layout):
+            // control word 0x037f, MXCSR 0x1f80.
+            d.vcpus[i].fpu_state[0] = 0x7f, d.vcpus[i].fpu_state[1] = 0x03;
+            d.vcpus[i].fpu_state[24] = 0x80, d.vcpus[i].fpu_state[25] = 0x1f;
         }
         return &d;
     }

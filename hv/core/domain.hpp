@@ -111,6 +111,8 @@ struct Vcpu {
     GuestTrap traps[256];
     GuestCallbacks callbacks;
     bool fpu_ts = false;  // the guest's virtual CR0.TS (fpu_taskswitch)
+    // x87/SSE registers while the vCPU is off the CPU (FXSAVE layout).
+    alignas(16) uint8_t fpu_state[512] = {};
     // Virtual control registers: CR2 as the last page fault left it (also
     // in vcpu_info), the guest's view of CR4 (0: not written yet).
     uint64_t virtual_cr2 = 0;

@@ -57,6 +57,8 @@ def qemu_command(a):
     cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", a.mem, "-smp", a.smp,
            "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    # For debugging a run by hand, e.g. VIREO_QEMU_EXTRA="-d int,cpu_reset -D q.log".
+    cmd += os.environ.get("VIREO_QEMU_EXTRA", "").split()
     if a.cdrom:
         return cmd + ["-cdrom", a.cdrom]
     cmd += ["-kernel", a.image, "-append", hv_cmdline.strip()]

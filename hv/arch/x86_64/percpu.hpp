@@ -36,6 +36,8 @@ struct PerCpu {
     const void* gdt_vcpu;
     uint64_t gdt_generation;
     unsigned gdt_guest_entries;
+    // Whose FPU state the registers hold (fpu.cpp).
+    const void* fpu_vcpu;
 };
 static_assert(offsetof(PerCpu, stack_top) == 8);
 static_assert(offsetof(PerCpu, scratch_rsp) == 16);

@@ -1,6 +1,7 @@
 #include "hv/arch/x86_64/run.hpp"
 
 #include "hv/arch/x86_64/cpu.hpp"
+#include "hv/arch/x86_64/fpu.hpp"
 #include "hv/arch/x86_64/gdt.hpp"
 #include "hv/arch/x86_64/panic.hpp"
 #include "hv/arch/x86_64/percpu.hpp"
@@ -45,6 +46,7 @@ void switched_out(Vcpu& v, uint64_t now)
                                                  : xen::RUNSTATE_offline;
     runstate_change(v, state, now);
     runstate_publish(v);
+    fpu_switch_out(v);
 }
 
 }  // namespace
@@ -66,6 +68,7 @@ void run_vcpu(Vcpu& v)
     Msr::write(Msr::kFsBase, v.fs_base);
     tss_set_rsp0(pc->stack_top);
     gdt_load_guest(v);
+    fpu_switch_in(v);
     vcpu_scheduled_in(v, now_ns());
     TrapFrame* f = guest_frame();
     *f = v.regs;

@@ -3,6 +3,7 @@
 #include "hv/arch/x86_64/apic.hpp"
 #include "hv/arch/x86_64/boot_domains.hpp"
 #include "hv/arch/x86_64/cpu.hpp"
+#include "hv/arch/x86_64/fpu.hpp"
 #include "hv/arch/x86_64/gdt.hpp"
 #include "hv/arch/x86_64/guest_access.hpp"
 #include "hv/arch/x86_64/layout.hpp"
@@ -169,6 +170,7 @@ void boot_main(uint32_t magic, uint32_t info_paddr)
     install_platform();
     memory_init(g_boot_info);
     cpu_protect_features();
+    fpu_init_cpu();
     set_guest_trap_handler(handle_guest_trap);
 
     apic_init_cpu();
