@@ -32,6 +32,23 @@ void gdt_frame_changed(Domain& d, Mfn mfn)
 
 }  // namespace
 
+bool guest_selector_ok(const Vcpu& v, uint16_t selector, SegmentUse use)
+{
+    constexpr uint16_t kFlatCs64 = 0xe033, kFlatCs32 = 0xe023, kFlatSs = 0xe02b;
+    if (use == SegmentUse::CODE && (selector == kFlatCs64 || selector == kFlatCs32))
+        return true;
+    if (use == SegmentUse::STACK && selector == kFlatSs)
+        return true;
+    unsigned index = selector >> 3;
+    if ((selector & 4) || (selector & 3) != 3 || index >= v.gdt_entries || index == 0)
+        return false;
+    uint64_t desc = descriptors_of(Mfn(v.gdt_frames[index / 512]))[index % 512];
+    constexpr uint64_t kExec = uint64_t{1} << 43, kWritable = uint64_t{1} << 41;
+    if (!(desc & kPresent) || !(desc & kCodeOrData) || ((desc & kDplMask) >> kDplShift) != 3)
+        return false;
+    return use == SegmentUse::CODE ? (desc & kExec) != 0 : !(desc & kExec) && (desc & kWritable);
+}
+
 bool check_descriptor(uint64_t& desc)
 {
     if (!(desc & kPresent))

@@ -34,6 +34,12 @@ public:
     void invalidate(Mfn, PageType) override {}
 };
 
+// Whether v may return to (iret) a segment selector: one of Xen's flat
+// ring-3 selectors, or a present ring-3 descriptor of the right kind in
+// the vCPU's own GDT (no LDT). The hypervisor's iretq then cannot fault.
+enum class SegmentUse { CODE, STACK };
+bool guest_selector_ok(const Vcpu& v, uint16_t selector, SegmentUse use);
+
 // set_gdt: the vCPU's GDT becomes `entries` descriptors in `frames`.
 Status set_guest_gdt(Vcpu& v, const uint64_t* frames, unsigned entries);
 // Drops the vCPU's GDT (teardown, or before a new one).

@@ -92,6 +92,10 @@ struct Vcpu {
     GuestRegs regs{};
     // While it runs: its live frame (what a hypercall or trap changes).
     GuestRegs* live_regs = nullptr;
+    // Set by a hypercall that wrote the whole register state, RAX included
+    // (iret): the dispatcher then leaves RAX alone. A returned value cannot
+    // say this, since every 64-bit value is a valid RAX.
+    bool result_in_regs = false;
     // The x86-64 PV guest runs its kernel and its user mode both in ring 3,
     // each with its own top-level table (kernel and user base pointers).
     // (Zero by default, like every field here, so the domain table stays in

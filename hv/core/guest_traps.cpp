@@ -6,6 +6,7 @@
 #include "hv/core/log.hpp"
 #include "hv/core/platform.hpp"
 #include "hv/core/priv_op.hpp"
+#include "hv/core/ptwr.hpp"
 
 namespace vireo {
 namespace {
@@ -83,6 +84,8 @@ void guest_exception(Vcpu& v, GuestRegs& regs, unsigned vector, uint64_t error, 
     bool has_error = false;
     if ((vector == 6 || (vector == kVectorGP && error == 0)) && emulate_privileged(v, regs, vector))
         return;
+    if (vector == kVectorPF && try_emulate_pte_write(v, regs, cr2, error))
+        return;  // a write into the guest's own L1 table (writable page tables)
     if (vector == kVectorGP && (error & 3) == 2) {
         // 'int n' through a gate the guest may not use directly: it becomes
         // vector n if the guest's trap table lets this mode raise it.

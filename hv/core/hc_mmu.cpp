@@ -16,8 +16,6 @@ namespace vireo {
 namespace {
 
 constexpr unsigned kOpsPerRound = 64;
-constexpr uint64_t kPresent = 1, kPs = 0x80;
-constexpr uint64_t kAddrMask = 0x000ffffffffff000ull;
 
 void* frame_ptr(Mfn m) { return platform().map_machine(m.raw << kPageShift); }
 
@@ -195,22 +193,6 @@ Status one_mmuext(Vcpu& v, const xen::mmuext_op& op)
     }
 }
 
-// Finds the L1 table and index mapping va in v's current address space.
-Status find_l1(Vcpu& v, uint64_t va, Mfn& l1, unsigned& index)
-{
-    uint64_t table = v.in_kernel_mode || !v.user_cr3 ? v.kernel_cr3 : v.user_cr3;
-    for (unsigned shift = 39; shift > 12; shift -= 9) {
-        uint64_t e = static_cast<uint64_t*>(platform().map_machine(table))[(va >> shift) & 511];
-        if (!(e & kPresent) || (e & kPs))
-            return Status::INVALID;
-        table = e & kAddrMask;
-    }
-    l1 = Mfn(table >> kPageShift);
-    index = (va >> 12) & 511;
-    PageInfo* info = frame_table().get(l1);
-    return info && info->type == PageType::L1 && info->owner == v.domain->id ? Status::OK : Status::INVALID;
-}
-
 }  // namespace
 
 HypercallResult do_mmu_update(Vcpu& v, HypercallArgs& args)
@@ -306,7 +288,7 @@ HypercallResult do_update_va_mapping(Vcpu& v, HypercallArgs& args)
         return hc_error(Status::INVALID);
     Mfn l1;
     unsigned index;
-    if (find_l1(v, va, l1, index) != Status::OK)
+    if (find_l1_entry(v, va, l1, index) != Status::OK)
         return hc_error(Status::INVALID);
     Status s = update_table_entry(*v.domain, l1, index, val, false, v.domain->id);
     if (s != Status::OK)

@@ -5,6 +5,7 @@
 #include "abi/callback.hpp"
 #include "abi/xen.hpp"
 #include "hv/core/guest_traps.hpp"
+#include "hv/core/descriptors.hpp"
 #include "hv/core/hypercall.hpp"
 #include "hv/core/platform.hpp"
 
@@ -124,8 +125,8 @@ HypercallResult do_iret(Vcpu& v, HypercallArgs&)
     }
     bool to_user = (ctx.cs & 3) == 3;
     uint16_t cs = static_cast<uint16_t>(ctx.cs | 3), ss = static_cast<uint16_t>(ctx.ss | 3);
-    if (!canonical(ctx.rip) || !canonical(ctx.rsp) ||
-        (cs != xen::FLAT_RING3_CS64 && cs != xen::FLAT_RING3_CS32) || ss != xen::FLAT_RING3_SS64) {
+    if (!canonical(ctx.rip) || !canonical(ctx.rsp) || !guest_selector_ok(v, cs, SegmentUse::CODE) ||
+        !guest_selector_ok(v, ss, SegmentUse::STACK)) {
         domain_crash(*v.domain, "iret: bad frame (non-canonical address or selector)");
         return 0;
     }
@@ -149,7 +150,9 @@ HypercallResult do_iret(Vcpu& v, HypercallArgs&)
         regs.rcx = ctx.rcx;
         regs.vector = 0;  // leave by iretq so RCX and R11 are restored
     }
-    return static_cast<HypercallResult>(ctx.rax);
+    regs.rax = ctx.rax;
+    v.result_in_regs = true;
+    return 0;
 }
 
 HypercallResult do_stack_switch(Vcpu& v, HypercallArgs& args)

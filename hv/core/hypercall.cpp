@@ -57,6 +57,12 @@ void hypercall_dispatch(Vcpu& v, GuestRegs& regs)
         return;
     }
     HypercallResult r = handler(v, args);
+    if (v.result_in_regs) {
+        // The handler replaced the register state (iret): RAX is the
+        // guest's own value, which may be any 64-bit number.
+        v.result_in_regs = false;
+        return;
+    }
     if (r == kHypercallRestart) {
         regs.rip -= 2;  // back over 'syscall'
         regs.rdi = args.a[0], regs.rsi = args.a[1], regs.rdx = args.a[2];

@@ -171,4 +171,19 @@ Status update_table_entry(Domain& d, Mfn table, unsigned index, uint64_t new_ent
     return Status::OK;
 }
 
+Status find_l1_entry(const Vcpu& v, uint64_t va, Mfn& l1, unsigned& index)
+{
+    uint64_t table = v.in_kernel_mode || !v.user_cr3 ? v.kernel_cr3 : v.user_cr3;
+    for (unsigned shift = 39; shift > 12; shift -= 9) {
+        uint64_t e = table_of(Mfn(table >> kPageShift))[(va >> shift) & 511];
+        if (!(e & kPresent) || (e & kPs))
+            return Status::INVALID;
+        table = e & kAddrMask;
+    }
+    l1 = Mfn(table >> kPageShift);
+    index = (va >> 12) & 511;
+    PageInfo* info = frame_table().get(l1);
+    return info && info->type == PageType::L1 && info->owner == v.domain->id ? Status::OK : Status::INVALID;
+}
+
 }  // namespace vireo

@@ -55,4 +55,9 @@ bool is_hypervisor_l4_slot(unsigned slot);
 Status update_table_entry(Domain& d, Mfn table, unsigned index, uint64_t new_entry, bool preserve_ad,
                           uint16_t data_owner);
 
+// Finds the L1 table and index that map va in v's current address space
+// (kernel or user tables, by v's mode): INVALID when a level is missing or
+// a superpage, or the last table is not an L1 of v's domain.
+Status find_l1_entry(const Vcpu& v, uint64_t va, Mfn& l1, unsigned& index);
+
 }  // namespace vireo
