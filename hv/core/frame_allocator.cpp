@@ -38,6 +38,18 @@ Result<Mfn> FrameAllocator::alloc(uint16_t owner)
     return mfn;
 }
 
+void FrameAllocator::give(Mfn first, uint64_t count)
+{
+    for (uint64_t f = first.raw; f < first.raw + count; ++f) {
+        PageInfo* p = m_table->get(Mfn(f));
+        if (!p)
+            return;
+        *p = PageInfo{0, 0, kOwnerFree, PageType::NONE, 0, m_head};
+        m_head = static_cast<uint32_t>(f);
+        ++m_free;
+    }
+}
+
 Status FrameAllocator::free(Mfn mfn, uint16_t owner)
 {
     VIREO_TRY(m_table->release(mfn, owner));

@@ -16,6 +16,9 @@ public:
     void init(FrameTable& table, const MemoryMap& map);
     // A free frame, now owned by `owner` with one reference.
     Result<Mfn> alloc(uint16_t owner);
+    // Hands the allocator `count` frames from `first` that the hypervisor
+    // took from the memory map before init (boot-time scratch).
+    void give(Mfn first, uint64_t count);
     // Returns a frame; its contents must already be scrubbed if a guest had it.
     Status free(Mfn mfn, uint16_t owner);
     uint64_t free_frames() const { return m_free; }

@@ -1,5 +1,6 @@
 #include "hv/arch/x86_64/memory_init.hpp"
 
+#include "hv/arch/x86_64/kernel_unpack.hpp"
 #include "hv/arch/x86_64/layout.hpp"
 #include "hv/arch/x86_64/panic.hpp"
 #include "hv/arch/x86_64/paging.hpp"
@@ -77,7 +78,7 @@ uint64_t m2p_get(uint64_t mfn)
     return mfn < g_m2p_entries ? reinterpret_cast<uint64_t*>(kRwMachToPhysBase)[mfn] : ~uint64_t{0};
 }
 
-void memory_init(const BootInfo& info)
+void memory_init(BootInfo& info)
 {
     build_map(info);
     uint64_t ram_end = g_map.highest_ram_end();
@@ -92,6 +93,7 @@ void memory_init(const BootInfo& info)
     if (!table_paddr)
         panic("no memory for the frame table (%lu KiB)", table_bytes >> 10);
     frame_table().init(phys_to_virt<PageInfo>(table_paddr), nr_frames);
+    unpack_kernel_modules(info, g_map, kBootDirectMapEnd);
     frame_allocator().init(frame_table(), g_map);
 
     uint64_t direct_end = g_map.highest_end();

@@ -6,7 +6,8 @@
 
 namespace vireo::arch {
 
-void memory_init(const BootInfo& info);
+// Unpacks bzImage kernel modules on the way (kernel_unpack.hpp).
+void memory_init(BootInfo& info);
 
 // The machine-to-phys table: the hypervisor writes it through this alias;
 // guests read it at MACH2PHYS_VIRT_START.

@@ -6,6 +6,7 @@
 #include "hv/arch/x86_64/fpu.hpp"
 #include "hv/arch/x86_64/gdt.hpp"
 #include "hv/arch/x86_64/guest_access.hpp"
+#include "hv/arch/x86_64/kernel_unpack.hpp"
 #include "hv/arch/x86_64/layout.hpp"
 #include "hv/arch/x86_64/machine.hpp"
 #include "hv/arch/x86_64/memory_init.hpp"
@@ -184,6 +185,7 @@ void boot_main(uint32_t magic, uint32_t info_paddr)
     console_register_key('C', "crash the hypervisor (tests the panic path)", crash_on_purpose);
 
     unsigned started = build_boot_domains(g_boot_info, opts);
+    release_unpacked_kernels();
     if (started == 0) {
         VLOG_ERR("No domain could be started: halting\n");
         machine_exit_for_qemu(kNoDomainExitValue);

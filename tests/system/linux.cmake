@@ -1,0 +1,35 @@
+# Debian's stock Linux kernel (vmlinuz as shipped, fetched by the
+# reference.fetch fixture) on Vireo, with the project's busybox initramfs.
+# /init runs the script named by vireo_test= and powers off; dom0 is the
+# 'supervise' kernel, which passes when every domU powered off.
+set(LINUX_INITRAMFS ${SYSTEM_DATA}/linux-initramfs.cpio.gz)
+file(GLOB LINUX_INITRAMFS_FILES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tools/initramfs/*
+     ${PROJECT_SOURCE_DIR}/tools/initramfs/tests/*)
+add_custom_command(OUTPUT ${LINUX_INITRAMFS}
+    COMMAND bash ${PROJECT_SOURCE_DIR}/tools/mkinitramfs.sh ${LINUX_INITRAMFS}
+    DEPENDS ${PROJECT_SOURCE_DIR}/tools/mkinitramfs.sh ${LINUX_INITRAMFS_FILES})
+add_custom_target(linux_initramfs ALL DEPENDS ${LINUX_INITRAMFS})
+
+set(LINUX_FORBID --forbid "Kernel panic" --forbid "BUG:" --forbid "Oops" --forbid "CHECK FAILED")
+
+# vireo_linux_test(<case> <config lines>... EXPECT <regexes>...)
+function(vireo_linux_test name)
+    cmake_parse_arguments(L "" "" "EXPECT" ${ARGN})
+    vireo_domain_config(linux-${name} ${L_UNPARSED_ARGUMENTS})
+    set(expects)
+    foreach(e ${L_EXPECT})
+        list(APPEND expects --expect "${e}")
+    endforeach()
+    vireo_system_test(linux-${name} TIMEOUT 280 ARGS --mem 1024
+        --module "${GUEST_DIR}/supervise timeout=260" --module ${SYSTEM_DATA}/linux-${name}.cfg
+        --module ${VIREO_REF_DIR}/vmlinuz --module ${LINUX_INITRAMFS}
+        --expect "Module 3: bzImage unpacked" ${expects} --expect "PASS supervise" ${LINUX_FORBID})
+    set_tests_properties(system.linux-${name} PROPERTIES FIXTURES_REQUIRED xenref LABELS "system;linux")
+endfunction()
+
+vireo_linux_test(domu
+    "domain name=linux kernel=3 ramdisk=4 memory=256M cmdline=\"console=hvc0 vireo_test=basic\"\n"
+    EXPECT "\\(linux\\) vireo-linux: /init reached \\(6\\.1\\.[^,]*-amd64, 1 CPU\\)"
+    "\\(linux\\) uname: Linux 6\\.1\\.[^ ]* x86_64" "\\(linux\\) cpus: 1" "\\(linux\\) fork-exec: 200 done"
+    "\\(linux\\) fill: 2c7ab85a893283e98c931e9511add182" "\\(linux\\) vireo-linux: PASS basic"
+    "d1 shut down: poweroff")
