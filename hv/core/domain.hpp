@@ -136,6 +136,10 @@ struct Vcpu {
     uint64_t timer_deadline_ns = 0;  // singleshot timer, 0: none
     uint64_t timer_period_ns = 0;    // periodic timer, 0: none
     uint64_t timer_last_periodic_ns = 0;  // when it last ticked
+    // SCHEDOP_poll: waiting for poll_port (-1: any port) until the deadline.
+    bool polling = false;
+    int32_t poll_port = 0;
+    uint64_t poll_deadline_ns = 0;
     uint32_t virq_port[kNrVirqs] = {};
     BvtState bvt;
 };

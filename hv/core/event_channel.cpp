@@ -69,10 +69,16 @@ void evtchn_set_pending(Domain& d, uint32_t port)
     xen::shared_info& s = shared(d);
     if (test_and_set(&s.evtchn_pending[port / 64], port % 64))
         return;  // already pending: the guest has yet to see it
+    // A vCPU polling this port (SCHEDOP_poll) wakes even if it is masked.
+    for (unsigned i = 0; i < d.nr_vcpus; ++i)
+        if (d.vcpus[i].polling && (d.vcpus[i].poll_port < 0 || d.vcpus[i].poll_port == static_cast<int32_t>(port)))
+            vcpu_wake(d.vcpus[i]);
     if (test(&s.evtchn_mask[port / 64], port % 64))
         return;
     notify_vcpu(d.vcpus[d.ports[port].vcpu < d.nr_vcpus ? d.ports[port].vcpu : 0], port);
 }
+
+bool evtchn_is_pending(Domain& d, uint32_t port) { return test(&shared(d).evtchn_pending[port / 64], port % 64); }
 
 void evtchn_unmask(Domain& d, uint32_t port)
 {

@@ -16,6 +16,7 @@ void evtchn_free_port(Domain& d, uint32_t port);
 // Marks the port pending and notifies its vCPU.
 void evtchn_set_pending(Domain& d, uint32_t port);
 void evtchn_unmask(Domain& d, uint32_t port);
+bool evtchn_is_pending(Domain& d, uint32_t port);
 // Raises a virtual IRQ on a vCPU, if the guest bound it.
 void send_virq(Vcpu& v, uint32_t virq);
 // Closes every port (domain teardown, EVTCHNOP_reset).

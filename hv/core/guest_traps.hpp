@@ -11,6 +11,7 @@
 // R11 free to use.
 #pragma once
 
+#include "abi/callback.hpp"
 #include "hv/core/domain.hpp"
 #include "lib/status.hpp"
 
@@ -37,5 +38,11 @@ void guest_user_syscall(Vcpu& v, GuestRegs& regs);
 
 void toggle_guest_mode(Vcpu& v);
 uint8_t* vcpu_upcall_mask(Vcpu& v);
+
+// A guest entry point (trap handler, callback) must be a canonical
+// address outside the hypervisor's range.
+bool guest_code_address(uint64_t va);
+// callback_op register: one entry point of the vCPU (checked).
+Status register_callback(Vcpu& v, const xen::callback_register& reg);
 
 }  // namespace vireo

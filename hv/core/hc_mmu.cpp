@@ -106,35 +106,6 @@ Status unpin(Domain& d, Mfn mfn)
     return frame_table().put_type(mfn, &rules);
 }
 
-// Switches a base table: the new one takes an L4 type reference (validated
-// if it is new), the old one's is dropped.
-Status new_baseptr(Vcpu& v, Mfn mfn, bool user)
-{
-    Domain& d = *v.domain;
-    PageTableRules rules(d);
-    uint64_t& slot = user ? v.user_cr3 : v.kernel_cr3;
-    if (user && mfn.raw == 0) {
-        if (slot)
-            (void)frame_table().put_type(Mfn(slot >> kPageShift), &rules);
-        slot = 0;
-        return Status::OK;
-    }
-    // Machine frame 0 is never a guest's (firmware owns it): 0 means "none".
-    PageInfo* info = mfn.raw ? frame_table().get(mfn) : nullptr;
-    if (!info || info->owner != d.id)
-        return Status::INVALID;
-    Status s = frame_table().get_type(mfn, PageType::L4, &rules);
-    if (s != Status::OK)
-        return s == Status::BUSY && info->type_count > 0 ? Status::INVALID : s;
-    uint64_t old = slot;
-    slot = mfn.raw << kPageShift;
-    if (old)
-        (void)frame_table().put_type(Mfn(old >> kPageShift), &rules);
-    if (user != v.in_kernel_mode)
-        platform().load_guest_mode(v);
-    return Status::OK;
-}
-
 Status writable_frame(Domain& d, Mfn mfn, PageTableRules& rules)
 {
     PageInfo* info = frame_table().get(mfn);
@@ -153,8 +124,8 @@ Status one_mmuext(Vcpu& v, const xen::mmuext_op& op)
     case xen::MMUEXT_PIN_L3_TABLE: return pin(d, mfn, PageType::L3);
     case xen::MMUEXT_PIN_L4_TABLE: return pin(d, mfn, PageType::L4);
     case xen::MMUEXT_UNPIN_TABLE: return unpin(d, mfn);
-    case xen::MMUEXT_NEW_BASEPTR: return new_baseptr(v, mfn, false);
-    case xen::MMUEXT_NEW_USER_BASEPTR: return new_baseptr(v, mfn, true);
+    case xen::MMUEXT_NEW_BASEPTR: return set_base_table(v, mfn, false);
+    case xen::MMUEXT_NEW_USER_BASEPTR: return set_base_table(v, mfn, true);
     case xen::MMUEXT_TLB_FLUSH_LOCAL:
     case xen::MMUEXT_TLB_FLUSH_MULTI:
     case xen::MMUEXT_TLB_FLUSH_ALL:
@@ -194,6 +165,48 @@ Status one_mmuext(Vcpu& v, const xen::mmuext_op& op)
 }
 
 }  // namespace
+
+// Switches a base table: the new one takes an L4 type reference (validated
+// if it is new), the old one's is dropped.
+void drop_base_table(Vcpu& v, bool user)
+{
+    uint64_t& slot = user ? v.user_cr3 : v.kernel_cr3;
+    if (slot) {
+        PageTableRules rules(*v.domain);
+        (void)frame_table().put_type(Mfn(slot >> kPageShift), &rules);
+    }
+    slot = 0;
+}
+
+Status set_base_table(Vcpu& v, Mfn mfn, bool user)
+{
+    Domain& d = *v.domain;
+    PageTableRules rules(d);
+    uint64_t& slot = user ? v.user_cr3 : v.kernel_cr3;
+    if (user && mfn.raw == 0) {
+        if (slot)
+            (void)frame_table().put_type(Mfn(slot >> kPageShift), &rules);
+        slot = 0;
+        return Status::OK;
+    }
+    // Machine frame 0 is never a guest's (firmware owns it): 0 means "none".
+    PageInfo* info = mfn.raw ? frame_table().get(mfn) : nullptr;
+    if (!info || info->owner != d.id)
+        return Status::INVALID;
+    Status s = frame_table().get_type(mfn, PageType::L4, &rules);
+    if (s != Status::OK)
+        return s == Status::BUSY && info->type_count > 0 ? Status::INVALID : s;
+    uint64_t old = slot;
+    slot = mfn.raw << kPageShift;
+    if (old)
+        (void)frame_table().put_type(Mfn(old >> kPageShift), &rules);
+    // Only the running vCPU's tables are live (VCPUOP_initialise sets
+    // those of a vCPU that is down).
+    if (user != v.in_kernel_mode && platform().running_vcpu && platform().running_vcpu() == &v)
+        platform().load_guest_mode(v);
+    return Status::OK;
+}
+
 
 HypercallResult do_mmu_update(Vcpu& v, HypercallArgs& args)
 {

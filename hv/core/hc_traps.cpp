@@ -18,6 +18,8 @@ constexpr uint64_t kFlagIF = 1u << 9, kFlagIOPL = 3u << 12;
 bool canonical(uint64_t va) { return static_cast<uint64_t>(static_cast<int64_t>(va << 16) >> 16) == va; }
 
 // Any address a guest may jump to: canonical and outside the hypervisor.
+}  // namespace
+
 bool guest_code_address(uint64_t va)
 {
     return canonical(va) && !(va >= xen::HYPERVISOR_VIRT_START && va < xen::HYPERVISOR_VIRT_END);
@@ -43,7 +45,6 @@ Status register_callback(Vcpu& v, const xen::callback_register& reg)
     return Status::OK;
 }
 
-}  // namespace
 
 HypercallResult do_set_trap_table(Vcpu& v, HypercallArgs& args)
 {

@@ -8,6 +8,7 @@
 #include "hv/core/vcpu_events.hpp"
 #include "hv/core/platform.hpp"
 #include "hv/core/runstate.hpp"
+#include "hv/core/vcpu_context.hpp"
 #include "hv/core/vcpu_time.hpp"
 
 namespace vireo {
@@ -82,6 +83,14 @@ HypercallResult do_vcpu_op(Vcpu& v, HypercallArgs& args)
             vcpu_down(target);
         }
         return 0;
+    case xen::VCPUOP_initialise: {
+        // 5 KiB: read in two halves would tear it; a static buffer is
+        // fine on one CPU with interrupts off in the hypervisor.
+        static xen::vcpu_guest_context ctx;
+        if (platform().copy_from_guest(&ctx, arg, sizeof ctx) != Status::OK)
+            return hc_error(Status::FAULT);
+        return hc_error(vcpu_initialise(target, ctx));
+    }
     case xen::VCPUOP_up:
         if (!target.initialised)
             return hc_error(Status::INVALID);

@@ -60,4 +60,12 @@ Status update_table_entry(Domain& d, Mfn table, unsigned index, uint64_t new_ent
 // a superpage, or the last table is not an L1 of v's domain.
 Status find_l1_entry(const Vcpu& v, uint64_t va, Mfn& l1, unsigned& index);
 
+// Makes mfn v's kernel (or user) top-level table: it takes an L4 type
+// reference (validated if new), the old one's is dropped; for the user
+// table, 0 means none. mmuext NEW_BASEPTR/NEW_USER_BASEPTR and
+// VCPUOP_initialise.
+Status set_base_table(Vcpu& v, Mfn mfn, bool user);
+// Drops v's kernel (or user) top-level table reference (teardown).
+void drop_base_table(Vcpu& v, bool user);
+
 }  // namespace vireo

@@ -32,8 +32,25 @@ void vcpu_block(Vcpu& v)
     }
 }
 
+void vcpu_poll_block(Vcpu& v, int32_t port, uint64_t timeout_ns)
+{
+    if (v.state != VcpuState::RUNNABLE)
+        return;
+    v.polling = true;
+    v.poll_port = port;
+    v.poll_deadline_ns = timeout_ns;
+    v.state = VcpuState::BLOCKED;
+    uint64_t now = platform().now_ns();
+    runstate_change(v, xen::RUNSTATE_blocked, now);
+    scheduler_sleep(v, now);
+    if (timeout_ns)
+        platform().timers_changed();
+}
+
 void vcpu_wake(Vcpu& v)
 {
+    v.polling = false;
+    v.poll_deadline_ns = 0;
     if (v.state != VcpuState::BLOCKED)
         return;
     v.state = VcpuState::RUNNABLE;

@@ -8,6 +8,9 @@ namespace vireo {
 
 void vcpu_request_yield(Vcpu& v);
 void vcpu_block(Vcpu& v);
+// SCHEDOP_poll: sleep (events stay masked) until `port` (-1: any port) goes
+// pending, an event is delivered, or system time reaches timeout_ns (0: none).
+void vcpu_poll_block(Vcpu& v, int32_t port, uint64_t timeout_ns);
 // True (once) if v asked to give up its CPU.
 bool vcpu_take_yield_request(Vcpu& v);
 // Something woke v (an event, its timer).

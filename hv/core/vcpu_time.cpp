@@ -1,5 +1,7 @@
 #include "hv/core/vcpu_time.hpp"
 
+#include "hv/core/vcpu_events.hpp"
+
 #include "abi/xen.hpp"
 #include "hv/core/event_channel.hpp"
 #include "hv/core/platform.hpp"
@@ -94,6 +96,12 @@ uint64_t expire_vcpu_timers(uint64_t now)
             send_virq(v, xen::VIRQ_TIMER);
         }
         arm(v.timer_deadline_ns);
+        if (v.polling && v.poll_deadline_ns) {
+            if (v.poll_deadline_ns <= now)
+                vcpu_wake(v);  // the poll timed out
+            else
+                arm(v.poll_deadline_ns);
+        }
         // As on Xen, the periodic timer ticks only while the vCPU is
         // runnable: it never wakes a blocked one (vcpu_scheduled_in
         // catches up when it runs again).

@@ -33,3 +33,18 @@ vireo_linux_test(domu
     "\\(linux\\) uname: Linux 6\\.1\\.[^ ]* x86_64" "\\(linux\\) cpus: 1" "\\(linux\\) fork-exec: 200 done"
     "\\(linux\\) fill: 2c7ab85a893283e98c931e9511add182" "\\(linux\\) vireo-linux: PASS basic"
     "d1 shut down: poweroff")
+
+vireo_linux_test(domu-2vcpu
+    "domain name=linux kernel=3 ramdisk=4 memory=256M vcpus=2 cmdline=\"console=hvc0 vireo_test=basic\"\n"
+    EXPECT "\\(linux\\) [^\\n]*smp: Brought up 1 node, 2 CPUs" "\\(linux\\) vireo-linux: /init reached \\([^,]*, 2 CPU\\)"
+    "\\(linux\\) cpus: 2" "\\(linux\\) fork-exec: 200 done" "\\(linux\\) vireo-linux: PASS basic"
+    "d1 shut down: poweroff")
+
+# Four Linux domains at once, each on its own console (lines carry its name).
+vireo_linux_test(four-domus
+    "domain name=lin1 kernel=3 ramdisk=4 memory=160M cmdline=\"console=hvc0 vireo_test=basic\"\n"
+    "domain name=lin2 kernel=3 ramdisk=4 memory=160M cmdline=\"console=hvc0 vireo_test=basic\"\n"
+    "domain name=lin3 kernel=3 ramdisk=4 memory=160M vcpus=2 cmdline=\"console=hvc0 vireo_test=basic\"\n"
+    "domain name=lin4 kernel=3 ramdisk=4 memory=160M cmdline=\"console=hvc0 vireo_test=basic\"\n"
+    EXPECT "Building d4 \\(lin4\\)" "\\((lin1|lin2|lin3|lin4)\\) vireo-linux: PASS basic"
+    "all 4 domains have shut down")
