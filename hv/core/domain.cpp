@@ -3,7 +3,9 @@
 #include <new>
 
 #include "hv/core/log.hpp"
+#include "hv/core/platform.hpp"
 #include "hv/core/scheduler.hpp"
+#include "hv/core/vcpu_events.hpp"
 
 namespace vireo {
 namespace {
@@ -39,6 +41,9 @@ Domain* domain_create(uint16_t id, const char* name, bool privileged)
             d.vcpus[i].id = i;
             d.vcpus[i].in_kernel_mode = true;
             d.vcpus[i].runstate.state = xen::RUNSTATE_offline;
+            // Spread the vCPUs over the CPUs (stealing evens things out).
+            const Platform& p = platform();
+            d.vcpus[i].processor = p.nr_cpus ? (id + i) % p.nr_cpus() : 0;
             // FPU state as FNINIT and reset leave it (FXSAVE layout):
             // control word 0x037f, MXCSR 0x1f80.
             d.vcpus[i].fpu_state[0] = 0x7f, d.vcpus[i].fpu_state[1] = 0x03;
@@ -79,8 +84,10 @@ void domain_shutdown(Domain& d, uint8_t reason)
         return;
     d.state = DomainState::SHUT_DOWN;
     d.shutdown_reason = reason;
-    for (unsigned i = 0; i < d.nr_vcpus; ++i)
+    for (unsigned i = 0; i < d.nr_vcpus; ++i) {
         d.vcpus[i].state = VcpuState::DOWN;
+        vcpu_kick_remote(d.vcpus[i]);  // stop it where it runs
+    }
     VLOG_INFO("Domain %u (%s) shut down: reason %s, code %u\n", d.id, d.name, shutdown_reason_name(reason),
               d.shutdown_code);
     scheduler_domain_stopped(d);

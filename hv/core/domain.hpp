@@ -88,6 +88,12 @@ struct Vcpu {
     bool yield_requested = false;  // SCHEDOP_yield: give the CPU up once
     // Has a context (the builder's, or VCPUOP_initialise's): may come up.
     bool initialised = false;
+    // The physical CPU whose run queue holds it, and whether some CPU is
+    // running it right now (then no other may pick it).
+    uint32_t processor = 0;
+    bool on_a_cpu = false;
+    // 1 + the CPU whose FPU registers hold this vCPU's state (0: none).
+    uint32_t fpu_cpu_plus1 = 0;
     // Saved guest registers while this vCPU is not on a CPU.
     GuestRegs regs{};
     // While it runs: its live frame (what a hypercall or trap changes).

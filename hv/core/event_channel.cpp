@@ -35,6 +35,7 @@ void notify_vcpu(Vcpu& v, uint32_t port)
     if (!test_and_set(&vi.evtchn_pending_sel, port / 64)) {
         __atomic_store_n(&vi.evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
         vcpu_wake(v);
+        vcpu_kick_remote(v);
     }
 }
 

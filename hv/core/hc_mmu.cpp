@@ -15,6 +15,14 @@
 namespace vireo {
 namespace {
 
+void flush_domain_tlbs(const Domain& d)
+{
+    if (platform().flush_tlb_domain)
+        platform().flush_tlb_domain(&d);
+    else
+        platform().flush_tlb_local();
+}
+
 constexpr unsigned kOpsPerRound = 64;
 
 void* frame_ptr(Mfn m) { return platform().map_machine(m.raw << kPageShift); }
@@ -127,14 +135,16 @@ Status one_mmuext(Vcpu& v, const xen::mmuext_op& op)
     case xen::MMUEXT_NEW_BASEPTR: return set_base_table(v, mfn, false);
     case xen::MMUEXT_NEW_USER_BASEPTR: return set_base_table(v, mfn, true);
     case xen::MMUEXT_TLB_FLUSH_LOCAL:
-    case xen::MMUEXT_TLB_FLUSH_MULTI:
-    case xen::MMUEXT_TLB_FLUSH_ALL:
         platform().flush_tlb_local();
         return Status::OK;
     case xen::MMUEXT_INVLPG_LOCAL:
+        platform().invlpg_local(op.arg1);
+        return Status::OK;
+    case xen::MMUEXT_TLB_FLUSH_MULTI:  // every CPU the domain runs on: a superset of the mask
+    case xen::MMUEXT_TLB_FLUSH_ALL:
     case xen::MMUEXT_INVLPG_MULTI:
     case xen::MMUEXT_INVLPG_ALL:
-        platform().invlpg_local(op.arg1);
+        flush_domain_tlbs(d);
         return Status::OK;
     case xen::MMUEXT_FLUSH_CACHE:
     case xen::MMUEXT_FLUSH_CACHE_GLOBAL:
@@ -227,7 +237,7 @@ HypercallResult do_mmu_update(Vcpu& v, HypercallArgs& args)
                 return hc_error(Status::FAULT);
             args.a[0] = reqs + done * sizeof(xen::mmu_update);
             args.a[1] = (count - done) | xen::MMU_UPDATE_PREEMPTED;
-            platform().flush_tlb_local();
+            flush_domain_tlbs(d);
             return kHypercallRestart;
         }
         xen::mmu_update req;
@@ -255,8 +265,10 @@ HypercallResult do_mmu_update(Vcpu& v, HypercallArgs& args)
             break;
         }
     }
+    // An entry that went may still be cached by a CPU running another of
+    // the domain's vCPUs: its frame must not be reachable once freed.
     if (flush)
-        platform().flush_tlb_local();
+        flush_domain_tlbs(d);
     if (report_done(pdone, done, resumed) != Status::OK)
         return hc_error(Status::FAULT);
     return hc_error(s);
@@ -306,9 +318,16 @@ HypercallResult do_update_va_mapping(Vcpu& v, HypercallArgs& args)
     Status s = update_table_entry(*v.domain, l1, index, val, false, v.domain->id);
     if (s != Status::OK)
         return hc_error(s);
+    // UVMF_ALL, or a vCPU mask (UVMF_MULTI) in the upper bits: every CPU
+    // the domain runs on; otherwise this one.
+    bool everywhere = (flags & xen::UVMF_ALL) || (flags & ~uint64_t{7});
     switch (flags & xen::UVMF_FLUSHTYPE_MASK) {
-    case xen::UVMF_TLB_FLUSH: platform().flush_tlb_local(); break;
-    case xen::UVMF_INVLPG: platform().invlpg_local(va); break;
+    case xen::UVMF_TLB_FLUSH:
+        everywhere ? flush_domain_tlbs(*v.domain) : platform().flush_tlb_local();
+        break;
+    case xen::UVMF_INVLPG:
+        everywhere ? flush_domain_tlbs(*v.domain) : platform().invlpg_local(va);
+        break;
     default: break;
     }
     return 0;

@@ -11,6 +11,7 @@
 namespace vireo {
 
 struct Vcpu;
+struct Domain;
 
 struct Platform {
     // Copies between hypervisor memory and the current vCPU's guest virtual
@@ -62,11 +63,21 @@ struct Platform {
     // run the scheduler before returning to any guest.
     Vcpu* (*running_vcpu)();
     void (*request_resched)();
+    // Several CPUs (null in hosted tests: one CPU): this CPU's index, how
+    // many run, the vCPU each runs (null: idle), and a request that CPU
+    // `cpu` reschedule and deliver events soon (an IPI when remote).
+    unsigned (*current_cpu)();
+    unsigned (*nr_cpus)();
+    Vcpu* (*running_vcpu_on)(unsigned cpu);
+    void (*kick_cpu)(unsigned cpu);
     // The real CPUID (filtered by the core before a guest sees it).
     void (*cpuid)(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
     // TLB maintenance for the current address space.
     void (*flush_tlb_local)();
     void (*invlpg_local)(uint64_t va);
+    // Flushes this CPU's TLB and those of the CPUs whose loaded page
+    // tables are d's (a mapping d had may be gone). Null in hosted tests.
+    void (*flush_tlb_domain)(const Domain* d);
     // The running vCPU's GDT changed (set_gdt, update_descriptor): copy
     // its descriptors into this CPU's GDT again. Null in hosted tests.
     void (*reload_guest_gdt)();

@@ -109,8 +109,13 @@ bool try_emulate_pte_write(Vcpu& v, GuestRegs& regs, uint64_t cr2, uint64_t erro
                        status_name(s));
             return false;
         }
-        if (needs_flush(old_entry, plan->new_entry))
-            platform().flush_tlb_local();
+        if (needs_flush(old_entry, plan->new_entry)) {
+            // Other CPUs running this domain may cache the old entry too.
+            if (platform().flush_tlb_domain)
+                platform().flush_tlb_domain(&d);
+            else
+                platform().flush_tlb_local();
+        }
     }
     commit_pte_write(plan.value(), regs);
     return true;

@@ -67,15 +67,19 @@ uint64_t clamp_slice(uint64_t ns)
 
 uint32_t mcu_advance(const Domain& d) { return d.bvt.mcu_advance ? d.bvt.mcu_advance : kBvtDefaultMcuAdvance; }
 
-SchedDecision scheduler_pick(Vcpu* prev, uint64_t now, bool prev_yielded)
+SchedDecision scheduler_pick(Vcpu* prev, uint64_t now, bool prev_yielded, unsigned cpu)
 {
     if (prev)
         account(*prev, now);
     Vcpu* best = nullptr;
     Vcpu* second = nullptr;
     auto better = [](const Vcpu* a, const Vcpu* b) { return !b || evt(*a) < evt(*b); };
+    // A vCPU another CPU is running is nobody's candidate here.
+    auto available = [&](const Vcpu& v) {
+        return is_runnable(v) && !(prev_yielded && &v == prev) && (!v.on_a_cpu || &v == prev);
+    };
     for_each_running_vcpu([&](Vcpu& v) {
-        if (!is_runnable(v) || (prev_yielded && &v == prev))
+        if (!available(v) || v.processor != cpu)
             return;
         if (better(&v, best)) {
             second = best;
@@ -84,11 +88,21 @@ SchedDecision scheduler_pick(Vcpu* prev, uint64_t now, bool prev_yielded)
             second = &v;
         }
     });
+    if (!best) {
+        // Our queue is empty: steal the best waiting vCPU of another CPU.
+        for_each_running_vcpu([&](Vcpu& v) {
+            if (available(v) && better(&v, best))
+                best = &v;
+        });
+    }
     if (!best && prev_yielded && prev && is_runnable(*prev))
         best = prev;  // yielding with nobody else to run
     SchedDecision d;
-    if (!best)
+    if (!best) {
+        if (prev)
+            prev->on_a_cpu = false;
         return d;
+    }
     // Run until best's virtual time passes second's by the allowance.
     uint64_t slice = kBvtMaxSliceNs;
     if (second) {
@@ -104,6 +118,10 @@ SchedDecision scheduler_pick(Vcpu* prev, uint64_t now, bool prev_yielded)
     if (best != prev)
         best->bvt.switches_in++;
     best->bvt.on_cpu_since_ns = now;
+    if (prev && prev != best)
+        prev->on_a_cpu = false;
+    best->on_a_cpu = true;
+    best->processor = cpu;
     d.next = best;
     d.slice_end_ns = now + slice;
     return d;
@@ -115,7 +133,7 @@ bool scheduler_wake(Vcpu& v, Vcpu* running, uint64_t now)
     bool any = false;
     uint64_t svt = 0;
     for_each_running_vcpu([&](Vcpu& o) {
-        if (&o == &v || !is_runnable(o))
+        if (&o == &v || !is_runnable(o) || o.processor != v.processor)
             return;
         if (!any || o.bvt.avt < svt)
             svt = o.bvt.avt;

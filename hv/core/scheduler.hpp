@@ -28,10 +28,27 @@ struct SchedDecision {
 // Charges `prev` (the vCPU that was running, or null) for its time since
 // it was put on the CPU, then picks the next one. A yielding prev goes
 // behind every other runnable vCPU with a virtual time near its own.
-SchedDecision scheduler_pick(Vcpu* prev, uint64_t now_ns, bool prev_yielded = false);
+// With several CPUs each picks from its own run queue (the vCPUs whose
+// processor it is) and, when that is empty, takes the best runnable vCPU
+// no CPU is running from another queue (work stealing), which moves it.
+SchedDecision scheduler_pick(Vcpu* prev, uint64_t now_ns, bool prev_yielded = false, unsigned cpu = 0);
 // v became runnable. True if it should preempt `running` (which may be
 // null when the CPU idles).
 bool scheduler_wake(Vcpu& v, Vcpu* running, uint64_t now_ns);
+// Where v should run after waking: its own CPU, unless that one is busy and
+// another is idle (`idle(cpu)` says which are), when it moves there.
+template <typename IdleFn>
+unsigned scheduler_place(Vcpu& v, unsigned nr_cpus, IdleFn&& idle)
+{
+    if (nr_cpus <= 1 || v.on_a_cpu || idle(v.processor))
+        return v.processor;
+    for (unsigned c = 0; c < nr_cpus; ++c)
+        if (idle(c)) {
+            v.processor = c;
+            return c;
+        }
+    return v.processor;
+}
 // v stopped being runnable (blocked, went down): its warp ends.
 void scheduler_sleep(Vcpu& v, uint64_t now_ns);
 

@@ -55,10 +55,23 @@ void vcpu_wake(Vcpu& v)
         return;
     v.state = VcpuState::RUNNABLE;
     const Platform& p = platform();
-    runstate_change(v, xen::RUNSTATE_runnable, p.now_ns ? p.now_ns() : 0);
-    if (scheduler_wake(v, p.running_vcpu ? p.running_vcpu() : nullptr, p.now_ns ? p.now_ns() : 0) &&
-        p.request_resched)
-        p.request_resched();
+    uint64_t now = p.now_ns ? p.now_ns() : 0;
+    runstate_change(v, xen::RUNSTATE_runnable, now);
+    if (!p.running_vcpu_on) {  // one CPU (hosted tests)
+        if (scheduler_wake(v, p.running_vcpu ? p.running_vcpu() : nullptr, now) && p.request_resched)
+            p.request_resched();
+        return;
+    }
+    unsigned cpu = scheduler_place(v, p.nr_cpus(), [&](unsigned c) { return p.running_vcpu_on(c) == nullptr; });
+    if (scheduler_wake(v, p.running_vcpu_on(cpu), now))
+        p.kick_cpu(cpu);
+}
+
+void vcpu_kick_remote(Vcpu& v)
+{
+    const Platform& p = platform();
+    if (v.on_a_cpu && p.current_cpu && v.processor != p.current_cpu())
+        p.kick_cpu(v.processor);
 }
 
 void vcpu_down(Vcpu& v)

@@ -15,6 +15,9 @@ void vcpu_poll_block(Vcpu& v, int32_t port, uint64_t timeout_ns);
 bool vcpu_take_yield_request(Vcpu& v);
 // Something woke v (an event, its timer).
 void vcpu_wake(Vcpu& v);
+// v runs on another CPU right now: make it enter the hypervisor soon (an
+// event was raised for it, or its domain stopped).
+void vcpu_kick_remote(Vcpu& v);
 // VCPUOP_down / VCPUOP_up: the vCPU leaves the scheduler until brought up.
 void vcpu_down(Vcpu& v);
 void vcpu_up(Vcpu& v);

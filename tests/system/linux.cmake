@@ -12,16 +12,19 @@ add_custom_target(linux_initramfs ALL DEPENDS ${LINUX_INITRAMFS})
 
 set(LINUX_FORBID --forbid "Kernel panic" --forbid "BUG:" --forbid "Oops" --forbid "CHECK FAILED")
 
-# vireo_linux_test(<case> <config lines>... EXPECT <regexes>...)
+# vireo_linux_test(<case> [SMP n] <config lines>... EXPECT <regexes>...)
 function(vireo_linux_test name)
-    cmake_parse_arguments(L "" "" "EXPECT" ${ARGN})
+    cmake_parse_arguments(L "" "SMP" "EXPECT" ${ARGN})
+    if(NOT L_SMP)
+        set(L_SMP 1)
+    endif()
     vireo_domain_config(linux-${name} ${L_UNPARSED_ARGUMENTS})
     set(expects)
     foreach(e ${L_EXPECT})
         list(APPEND expects --expect "${e}")
     endforeach()
-    vireo_system_test(linux-${name} TIMEOUT 280 ARGS --mem 1024
-        --module "${GUEST_DIR}/supervise timeout=260" --module ${SYSTEM_DATA}/linux-${name}.cfg
+    vireo_system_test(linux-${name} TIMEOUT 400 ARGS --mem 1024 --smp ${L_SMP}
+        --module "${GUEST_DIR}/supervise timeout=380" --module ${SYSTEM_DATA}/linux-${name}.cfg
         --module ${VIREO_REF_DIR}/vmlinuz --module ${LINUX_INITRAMFS}
         --expect "Module 3: bzImage unpacked" ${expects} --expect "PASS supervise" ${LINUX_FORBID})
     set_tests_properties(system.linux-${name} PROPERTIES FIXTURES_REQUIRED xenref LABELS "system;linux")
@@ -48,3 +51,11 @@ vireo_linux_test(four-domus
     "domain name=lin4 kernel=3 ramdisk=4 memory=160M cmdline=\"console=hvc0 vireo_test=basic\"\n"
     EXPECT "Building d4 \\(lin4\\)" "\\((lin1|lin2|lin3|lin4)\\) vireo-linux: PASS basic"
     "all 4 domains have shut down")
+
+# Two vCPUs on two physical CPUs: guest code really runs in parallel
+# (IPIs, remote wake-ups and TLB shootdowns between the CPUs).
+vireo_linux_test(domu-smp SMP 2
+    "domain name=linux kernel=3 ramdisk=4 memory=256M vcpus=2 cmdline=\"console=hvc0 vireo_test=basic\"\n"
+    EXPECT "2 CPUs running" "CPU 1: up, APIC id 1" "\\(linux\\) [^\\n]*smp: Brought up 1 node, 2 CPUs"
+    "\\(linux\\) cpus: 2" "\\(linux\\) fork-exec: 200 done" "\\(linux\\) vireo-linux: PASS basic"
+    "d1 shut down: poweroff")

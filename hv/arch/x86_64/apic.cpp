@@ -82,14 +82,27 @@ void apic_timer_stop()
     write_reg(kRegTimerInit, 0);
 }
 
-void apic_send_ipi(uint32_t dest, uint8_t vector)
+namespace {
+
+// Writes the interrupt command register (delivery mode and vector in `low`).
+void send_icr(uint32_t dest, uint32_t low)
 {
     if (g_x2apic) {
-        Msr::write(0x830, (uint64_t{dest} << 32) | vector);
+        Msr::write(0x830, (uint64_t{dest} << 32) | low);
         return;
     }
     write_reg(kRegIcrHigh, dest << 24);
-    write_reg(kRegIcrLow, vector);
+    write_reg(kRegIcrLow, low);
+    while (read_reg(kRegIcrLow) & (1u << 12))  // delivery pending
+        asm volatile("pause");
 }
+
+}  // namespace
+
+void apic_send_ipi(uint32_t dest, uint8_t vector) { send_icr(dest, vector); }
+
+void apic_send_init(uint32_t dest) { send_icr(dest, 0x4500); }  // INIT, level assert
+
+void apic_send_startup(uint32_t dest, uint8_t page) { send_icr(dest, 0x4600 | page); }
 
 }  // namespace vireo::arch

@@ -15,5 +15,8 @@ void apic_timer_oneshot(uint8_t vector, uint32_t ticks);
 uint32_t apic_timer_current();
 void apic_timer_stop();
 void apic_send_ipi(uint32_t dest_apic_id, uint8_t vector);
+// Start-up of another CPU: INIT, then STARTUP at page `vector` (x 4 KiB).
+void apic_send_init(uint32_t dest_apic_id);
+void apic_send_startup(uint32_t dest_apic_id, uint8_t page);
 
 }  // namespace vireo::arch

@@ -16,10 +16,13 @@ void fpu_init_cpu()
     asm volatile("fninit");
 }
 
+// The registers of this CPU hold v's state (v may have run elsewhere since).
+bool holds(const PerCpu* pc, const Vcpu& v) { return pc->fpu_vcpu == &v && v.fpu_cpu_plus1 == pc->cpu_index + 1; }
+
 void fpu_switch_out(Vcpu& v)
 {
     PerCpu* pc = this_cpu();
-    if (pc->fpu_vcpu != &v)
+    if (!holds(pc, v))
         return;
     // The guest may have left TS set: FXSAVE would fault on it.
     Cr::write0(Cr::read0() & ~Cr::kCr0Ts);
@@ -31,9 +34,10 @@ void fpu_switch_in(Vcpu& v)
     PerCpu* pc = this_cpu();
     uint64_t cr0 = Cr::read0() & ~Cr::kCr0Ts;
     Cr::write0(cr0);
-    if (pc->fpu_vcpu != &v) {
+    if (!holds(pc, v)) {
         asm volatile("fxrstor64 %0" : : "m"(v.fpu_state));
         pc->fpu_vcpu = &v;
+        v.fpu_cpu_plus1 = pc->cpu_index + 1;
     }
     if (v.fpu_ts)
         Cr::write0(cr0 | Cr::kCr0Ts);

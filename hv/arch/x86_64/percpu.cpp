@@ -20,6 +20,12 @@ PerCpu& cpu_data(unsigned index)
     return pc;
 }
 
-unsigned cpus_online() { return g_online; }
+unsigned cpus_online() { return __atomic_load_n(&g_online, __ATOMIC_ACQUIRE); }
+
+void cpu_mark_online(unsigned index)
+{
+    if (index + 1 > g_online)
+        __atomic_store_n(&g_online, index + 1, __ATOMIC_RELEASE);
+}
 
 }  // namespace vireo::arch

@@ -38,6 +38,12 @@ struct PerCpu {
     unsigned gdt_guest_entries;
     // Whose FPU state the registers hold (fpu.cpp).
     const void* fpu_vcpu;
+    // The domain whose page tables CR3 holds (shootdowns), and a shootdown
+    // asked of this CPU (tlb_shootdown.cpp).
+    const void* loaded_domain;
+    bool flush_pending;
+    // Timer (tick.cpp): the deadline the LAPIC timer is armed for.
+    uint64_t armed_ns;
 };
 static_assert(offsetof(PerCpu, stack_top) == 8);
 static_assert(offsetof(PerCpu, scratch_rsp) == 16);
@@ -52,5 +58,7 @@ inline PerCpu* this_cpu()
 
 PerCpu& cpu_data(unsigned index);
 unsigned cpus_online();
+// A CPU finished its start-up (the count only grows).
+void cpu_mark_online(unsigned index);
 
 }  // namespace vireo::arch

@@ -1,5 +1,6 @@
 #include "hv/arch/x86_64/run.hpp"
 
+#include "hv/arch/x86_64/big_lock.hpp"
 #include "hv/arch/x86_64/cpu.hpp"
 #include "hv/arch/x86_64/fpu.hpp"
 #include "hv/arch/x86_64/gdt.hpp"
@@ -63,6 +64,7 @@ void run_vcpu(Vcpu& v)
         Cr::write3(cr3);  // dear under TCG: it flushes QEMU's whole TLB
         pc->address_space_switches++;
     }
+    pc->loaded_domain = v.domain;
     // entry.S swaps these in with swapgs on the way out.
     Msr::write(Msr::kKernelGsBase, v.in_kernel_mode ? v.gs_base_kernel : v.gs_base_user);
     Msr::write(Msr::kFsBase, v.fs_base);
@@ -98,14 +100,18 @@ void schedule(bool prev_yielded)
             timer_arm_slice_end();
             run_vcpu(*d.next);
         }
-        if (domains_alive() == 0)
+        if (pc->cpu_index == 0 && domains_alive() == 0)
             panic("no domain left to run");
-        // Nothing runnable: wait for an interrupt to wake someone.
+        // Nothing runnable: wait for an interrupt to wake someone, without
+        // the hypervisor lock (the interrupt handler takes it).
         pc->current_vcpu = nullptr;
         pc->slice_end_ns = 0;
         prev = nullptr;
         prev_yielded = false;
-        asm volatile("sti; hlt; cli" ::: "memory");
+        big_unlock();
+        if (!__atomic_load_n(&pc->need_resched, __ATOMIC_ACQUIRE))
+            asm volatile("sti; hlt; cli" ::: "memory");
+        big_lock();
     }
 }
 
@@ -123,13 +129,16 @@ extern "C" void exit_to_guest(TrapFrame* frame)
             schedule(yielded);
         deliver_pending_events(*v, *frame);
         // A failed bounce crashes the domain: go round to schedule.
-        if (v->state == VcpuState::RUNNABLE && v->domain->state == DomainState::RUNNING)
+        if (v->state == VcpuState::RUNNABLE && v->domain->state == DomainState::RUNNING) {
+            big_unlock();  // back to the guest: the hypervisor's work is done
             return;
+        }
     }
 }
 
 extern "C" void handle_syscall(TrapFrame* frame)
 {
+    big_lock();
     Vcpu* v = current_vcpu();
     v->live_regs = frame;
     if (!v->in_kernel_mode)

@@ -2,6 +2,7 @@
 // time, the first domain(s), then the scheduler.
 #include "hv/arch/x86_64/apic.hpp"
 #include "hv/arch/x86_64/boot_domains.hpp"
+#include "hv/arch/x86_64/big_lock.hpp"
 #include "hv/arch/x86_64/cpu.hpp"
 #include "hv/arch/x86_64/fpu.hpp"
 #include "hv/arch/x86_64/gdt.hpp"
@@ -16,6 +17,8 @@
 #include "hv/arch/x86_64/rtc.hpp"
 #include "hv/arch/x86_64/panic.hpp"
 #include "hv/arch/x86_64/run.hpp"
+#include "hv/arch/x86_64/smp.hpp"
+#include "hv/arch/x86_64/tlb_shootdown.hpp"
 #include "hv/arch/x86_64/tick.hpp"
 #include "hv/arch/x86_64/traps.hpp"
 #include "hv/arch/x86_64/tsc.hpp"
@@ -134,6 +137,11 @@ void install_platform()
     ops.timers_changed = timer_reprogram;
     ops.running_vcpu = current_vcpu;
     ops.request_resched = [] { this_cpu()->need_resched = true; };
+    ops.current_cpu = [] { return static_cast<unsigned>(this_cpu()->cpu_index); };
+    ops.nr_cpus = cpus_online;
+    ops.running_vcpu_on = [](unsigned cpu) { return static_cast<Vcpu*>(cpu_data(cpu).current_vcpu); };
+    ops.kick_cpu = cpu_kick;
+    ops.flush_tlb_domain = tlb_flush_domain;
     ops.reload_guest_gdt = [] {
         if (Vcpu* v = current_vcpu())
             gdt_load_guest(*v);
@@ -158,6 +166,8 @@ void install_time(const TimeCalibration& cal)
 
 void boot_main(uint32_t magic, uint32_t info_paddr)
 {
+    // The boot CPU does the hypervisor's work until its first guest runs.
+    big_lock();
     VLOG_INFO("Vireo hypervisor, x86-64, Xen PV ABI (interface 4.17)\n");
     const char* error = nullptr;
     if (!parse_multiboot(magic, info_paddr, g_boot_info, &error))
@@ -181,6 +191,10 @@ void boot_main(uint32_t magic, uint32_t info_paddr)
               cal.apic_timer_khz / 1000, cal.apic_timer_khz % 1000);
     install_time(cal);
     tick_init(cal.apic_timer_khz, 100);
+    set_interrupt_handler(kRescheduleVector, [](TrapFrame*) { apic_eoi(); });  // need_resched is set
+    unsigned cpus = smp_boot();
+    if (cpus > 1)
+        VLOG_INFO("%u CPUs running\n", cpus);
     debug_dump_register_keys();
     console_register_key('C', "crash the hypervisor (tests the panic path)", crash_on_purpose);
 

@@ -14,10 +14,10 @@ namespace {
 
 uint64_t g_apic_timer_khz = 0;
 uint64_t g_poll_period_ns = 0;
-// When the timer is due to fire (0: not armed). Re-arming restarts the
-// count-down, so it is only moved earlier, never later: a guest that
-// yields in a tight loop must not keep pushing the tick away.
-uint64_t g_armed_ns = 0;
+// PerCpu::armed_ns says when this CPU's timer is due to fire (0: not
+// armed). Re-arming restarts the count-down, so it is only moved earlier,
+// never later: a guest that yields in a tight loop must not keep pushing
+// the tick away.
 
 // Arms the one-shot APIC timer for `deadline` unless it is armed for
 // earlier already.
@@ -26,9 +26,10 @@ void arm_by(uint64_t deadline, uint64_t now)
     // Armed for earlier already: keep it, even when that moment has passed
     // by the TSC (the APIC timer may run a hair behind it; re-arming then
     // would push the interrupt away for ever in a guest's yield loop).
-    if (g_armed_ns && g_armed_ns <= deadline)
+    uint64_t& armed = this_cpu()->armed_ns;
+    if (armed && armed <= deadline)
         return;
-    g_armed_ns = deadline;
+    armed = deadline;
     uint64_t ns = deadline > now ? deadline - now : 0;
     uint64_t ticks = ns * g_apic_timer_khz / 1000000;
     if (ticks == 0)
@@ -53,12 +54,14 @@ void reprogram(uint64_t now)
 
 void on_tick(TrapFrame*)
 {
-    for (int c; (c = com1().try_get_char()) >= 0;)
-        console_input_char(static_cast<char>(c));
-    guest_console_poll();
-    uint64_t now = now_ns();
-    g_armed_ns = 0;
     PerCpu* pc = this_cpu();
+    if (pc->cpu_index == 0) {  // the serial line and consoles: CPU 0's job
+        for (int c; (c = com1().try_get_char()) >= 0;)
+            console_input_char(static_cast<char>(c));
+        guest_console_poll();
+    }
+    uint64_t now = now_ns();
+    pc->armed_ns = 0;
     if (pc->slice_end_ns && now >= pc->slice_end_ns)
         pc->need_resched = true;
     reprogram(now);
@@ -77,6 +80,8 @@ void tick_init(uint64_t apic_timer_khz, unsigned poll_hz)
     set_interrupt_handler(kSpuriousVector, on_spurious);
     reprogram(now_ns());
 }
+
+void tick_init_ap() { reprogram(now_ns()); }
 
 void timer_reprogram() { reprogram(now_ns()); }
 

@@ -8,6 +8,8 @@
 namespace vireo::arch {
 
 void tick_init(uint64_t apic_timer_khz, unsigned poll_hz);
+// A secondary CPU starts its own timer (same rate as the boot CPU's).
+void tick_init_ap();
 // After a vCPU timer changed: fires what is due and re-arms.
 void timer_reprogram();
 // After a new slice began: the timer is always armed for the poll and the

@@ -1,7 +1,10 @@
 // Exceptions and interrupts: those raised by hypervisor code are fixed up
 // (guest-memory accessors) or fatal; those raised by a guest go to the
 // guest-fault code; interrupts go to their handlers.
+#include "hv/arch/x86_64/apic.hpp"
+#include "hv/arch/x86_64/big_lock.hpp"
 #include "hv/arch/x86_64/cpu.hpp"
+#include "hv/arch/x86_64/tlb_shootdown.hpp"
 #include "hv/arch/x86_64/panic.hpp"
 #include "hv/arch/x86_64/trap_frame.hpp"
 #include "hv/arch/x86_64/traps.hpp"
@@ -40,7 +43,33 @@ bool apply_fixup(TrapFrame* frame)
 void set_interrupt_handler(uint8_t vector, InterruptHandler handler) { g_irq_handlers[vector] = handler; }
 void set_guest_trap_handler(GuestTrapHandler handler) { g_guest_trap_handler = handler; }
 
+void handle_trap_locked(TrapFrame* frame);
+
 extern "C" void handle_trap(TrapFrame* frame)
+{
+    uint64_t vector = frame->vector;
+    if (vector == kShootdownVector) {
+        // Answered before taking the lock: its sender holds it and waits.
+        tlb_shootdown_service();
+        apic_eoi();
+        // The way back to a guest goes through the exit path, which
+        // drops the lock: take it (the sender is no longer waiting).
+        if (frame->from_guest())
+            big_lock();
+        return;
+    }
+    // From a guest or from idle this CPU does not hold the lock yet; a
+    // fault inside the hypervisor (a guest access with a fixup) does.
+    bool locked_here = !big_lock_held_here();
+    if (locked_here)
+        big_lock();
+    handle_trap_locked(frame);
+    // Back to a guest: the exit path drops the lock.
+    if (locked_here && !frame->from_guest())
+        big_unlock();
+}
+
+void handle_trap_locked(TrapFrame* frame)
 {
     uint64_t vector = frame->vector;
     if (vector >= kFirstIrqVector) {

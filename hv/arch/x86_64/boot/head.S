@@ -169,6 +169,7 @@ boot_gdt_desc:
 
         .section .bss.boot, "aw", @nobits
         .balign 4096
+        .globl boot_pml4
 boot_pml4:       .skip 4096
 boot_pdpt_low:   .skip 4096
 boot_pdpt_image: .skip 4096
