@@ -57,8 +57,24 @@ bool check_descriptor(uint64_t& desc)
         desc |= kDplMask;  // DPL 3: the guest kernel runs in ring 3
         return true;
     }
-    // System descriptors: only the harmless type 0 passes.
-    return (desc & kTypeMask) == 0;
+    if ((desc & kTypeMask) == 0)
+        return true;  // harmless (also the upper half of a 64-bit gate)
+    // A call gate is kept, as Xen keeps it, when it leads to guest code:
+    // its DPL becomes 0 so that every use from ring 3 faults (the old DPL
+    // goes into the target selector's RPL), and a gate into the
+    // hypervisor's own code is refused. System descriptors otherwise are.
+    constexpr uint64_t kCallGate = uint64_t{0xc} << 40;
+    if ((desc & kTypeMask) != kCallGate)
+        return false;
+    uint16_t sel = static_cast<uint16_t>(desc >> 16);
+    uint16_t flat = static_cast<uint16_t>(sel | 3);
+    bool guest_target = (sel & 4) || (sel >> 3) < kGuestGdtEntries || flat == 0xe033 || flat == 0xe023;
+    if (!guest_target)
+        return false;
+    uint64_t dpl = (desc & kDplMask) >> kDplShift;
+    sel = static_cast<uint16_t>((sel & ~3u) | dpl);
+    desc = (desc & ~kDplMask & ~(uint64_t{0xffff} << 16)) | (uint64_t{sel} << 16);
+    return true;
 }
 
 Status DescriptorRules::validate(Mfn mfn, PageType type)

@@ -3,8 +3,9 @@
 // A 64-bit PV guest runs its kernel in ring 3, so no descriptor it supplies
 // may lead to ring 0: every present code or data descriptor has its DPL
 // raised to 3; system descriptors (TSS, LDT, interrupt/trap gates) are
-// refused, and so are call gates (Xen emulates 64-bit call gates; Vireo
-// does not offer them). Not-present descriptors and type 0 are harmless.
+// refused. Call gates to guest code are kept with DPL 0, as Xen keeps them,
+// so that their use faults (Xen then emulates the far call; Vireo passes
+// the #GP to the guest). Not-present descriptors and type 0 are harmless.
 // Base and limit need no check: in 64-bit mode they are ignored for code
 // and data, and a 32-bit segment cannot reach above 4 GiB.
 //

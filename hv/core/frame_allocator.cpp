@@ -38,6 +38,45 @@ Result<Mfn> FrameAllocator::alloc(uint16_t owner)
     return mfn;
 }
 
+Result<Mfn> FrameAllocator::alloc_contiguous(unsigned order, uint64_t limit, uint16_t owner)
+{
+    if (order >= 32)
+        return Status::NO_MEMORY;
+    uint64_t n = uint64_t{1} << order;
+    uint64_t end = limit && limit < m_table->nr_frames() ? limit : m_table->nr_frames();
+    // A free frame is on the list exactly when its owner is FREE.
+    uint64_t base = 0;
+    bool found = false;
+    while (!found && base + n <= end && base + n > base) {
+        uint64_t k = 0;
+        while (k < n && m_table->get(Mfn(base + k))->owner == kOwnerFree)
+            ++k;
+        found = k == n;
+        if (!found)
+            base = (base + k + n) & ~(n - 1);  // the next aligned run past the busy frame
+    }
+    if (!found)
+        return Status::NO_MEMORY;
+    // One pass over the free list takes the run's frames out of it.
+    uint64_t taken = 0;
+    uint32_t* link = &m_head;
+    while (*link != kEnd && taken < n) {
+        uint32_t f = *link;
+        if (f >= base && f < base + n) {
+            *link = m_table->get(Mfn(f))->next;
+            ++taken;
+        } else {
+            link = &m_table->get(Mfn(f))->next;
+        }
+    }
+    m_free -= taken;
+    if (taken != n)
+        return Status::INVALID;  // the list and the owners disagree: a hypervisor bug
+    for (uint64_t k = 0; k < n; ++k)
+        VIREO_TRY(m_table->assign(Mfn(base + k), owner));
+    return Mfn(base);
+}
+
 void FrameAllocator::give(Mfn first, uint64_t count)
 {
     for (uint64_t f = first.raw; f < first.raw + count; ++f) {

@@ -1,8 +1,10 @@
 // The machine-frame allocator: a free list threaded through the frame
 // table (PageInfo::next), so it needs no memory of its own. Frames come
 // from the RAM of the memory map once the hypervisor has taken what it
-// keeps. Single-frame allocations only; contiguous boot-time needs are met
-// by MemoryMap::take before the allocator starts.
+// keeps. Single frames come off the list's head in constant time; the rare
+// request for a contiguous or address-limited run (a guest's DMA buffer)
+// scans for one. Contiguous boot-time needs are met by MemoryMap::take
+// before the allocator starts.
 #pragma once
 
 #include "hv/core/frame_table.hpp"
@@ -16,6 +18,11 @@ public:
     void init(FrameTable& table, const MemoryMap& map);
     // A free frame, now owned by `owner` with one reference.
     Result<Mfn> alloc(uint16_t owner);
+    // 2^order free frames in a run aligned to its size, every frame below
+    // `limit` (a frame number; 0: anywhere), now owned by `owner` with one
+    // reference each. NO_MEMORY when no such run is free. Linear in the
+    // number of frames: for rare requests only.
+    Result<Mfn> alloc_contiguous(unsigned order, uint64_t limit, uint16_t owner);
     // Hands the allocator `count` frames from `first` that the hypervisor
     // took from the memory map before init (boot-time scratch).
     void give(Mfn first, uint64_t count);

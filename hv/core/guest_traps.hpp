@@ -40,7 +40,8 @@ void toggle_guest_mode(Vcpu& v);
 uint8_t* vcpu_upcall_mask(Vcpu& v);
 
 // A guest entry point (trap handler, callback) must be a canonical
-// address outside the hypervisor's range.
+// address (Xen's only rule: one in the hypervisor's range faults in ring 3
+// when used, and the guest gets that page fault).
 bool guest_code_address(uint64_t va);
 // callback_op register: one entry point of the vCPU (checked).
 Status register_callback(Vcpu& v, const xen::callback_register& reg);

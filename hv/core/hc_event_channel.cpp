@@ -31,6 +31,13 @@ Status write_arg(uint64_t va, const T& in)
 
 bool valid_port(const Domain& d, uint32_t port) { return port > 0 && port < kMaxEventPorts && d.ports[port].state != PortState::FREE; }
 
+// Ports that exist at all (Xen's port_is_valid): below the 2-level limit,
+// the reserved port 0 and closed ports included. Unmask and status work on
+// these; Xen counts storage in buckets of 64 ports, so a port it never
+// allocated storage for is -EINVAL there, while here every port below the
+// limit exists.
+bool port_exists(uint32_t port) { return port < kMaxEventPorts; }
+
 // A port allocation failure is -ENOSPC in Xen's ABI.
 HypercallResult no_space() { return -28; }
 
@@ -178,7 +185,7 @@ HypercallResult status(Vcpu& v, uint64_t arg)
         if (!target)
             return hc_error(Status::NO_DOMAIN);
     }
-    if (req.port >= kMaxEventPorts)
+    if (!port_exists(req.port))
         return hc_error(Status::INVALID);
     const EventPort& p = target->ports[req.port];
     req.vcpu = p.vcpu;
@@ -227,7 +234,7 @@ HypercallResult do_event_channel_op(Vcpu& v, HypercallArgs& args)
         xen::evtchn_unmask req;
         if (read_arg(arg, req) != Status::OK)
             return hc_error(Status::FAULT);
-        if (!valid_port(d, req.port))
+        if (!port_exists(req.port))
             return hc_error(Status::INVALID);
         evtchn_unmask(d, req.port);
         return 0;
@@ -236,10 +243,11 @@ HypercallResult do_event_channel_op(Vcpu& v, HypercallArgs& args)
         xen::evtchn_bind_vcpu req;
         if (read_arg(arg, req) != Status::OK)
             return hc_error(Status::FAULT);
-        if (!valid_port(d, req.port))
-            return hc_error(Status::INVALID);
+        // The vCPU first, as Xen.
         if (req.vcpu >= d.nr_vcpus)
             return hc_error(Status::NOT_FOUND);
+        if (!valid_port(d, req.port))
+            return hc_error(Status::INVALID);
         // IPIs and per-vCPU VIRQs belong to their vCPU (Xen: -EINVAL).
         const EventPort& p = d.ports[req.port];
         if (p.state == PortState::IPI || (p.state == PortState::VIRQ && !virq_is_global(p.virq)))

@@ -17,13 +17,12 @@ constexpr uint64_t kFlagIF = 1u << 9, kFlagIOPL = 3u << 12;
 
 bool canonical(uint64_t va) { return static_cast<uint64_t>(static_cast<int64_t>(va << 16) >> 16) == va; }
 
-// Any address a guest may jump to: canonical and outside the hypervisor.
 }  // namespace
 
-bool guest_code_address(uint64_t va)
-{
-    return canonical(va) && !(va >= xen::HYPERVISOR_VIRT_START && va < xen::HYPERVISOR_VIRT_END);
-}
+// As Xen (pv/callback.c, arch_set_info_guest): any canonical address. One
+// in the hypervisor's range is taken too: the guest jumps there in ring 3,
+// where it is not mapped for it, and the page fault is the guest's own.
+bool guest_code_address(uint64_t va) { return canonical(va); }
 
 Status register_callback(Vcpu& v, const xen::callback_register& reg)
 {

@@ -30,6 +30,7 @@ struct Table {
         handlers[xen::HYPERVISOR_set_timer_op] = do_set_timer_op;
         handlers[xen::HYPERVISOR_domctl] = do_domctl;
         handlers[xen::HYPERVISOR_multicall] = do_multicall;
+        handlers[xen::HYPERVISOR_memory_op] = do_memory_op;
         handlers[xen::HYPERVISOR_set_gdt] = do_set_gdt;
         handlers[xen::HYPERVISOR_update_descriptor] = do_update_descriptor;
         handlers[xen::HYPERVISOR_physdev_op] = do_physdev_op;

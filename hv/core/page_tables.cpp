@@ -36,8 +36,9 @@ unsigned table_level(PageType type)
 
 bool is_hypervisor_l4_slot(unsigned slot) { return slot >= 256 && slot <= 271; }
 
-// Error codes follow Xen's: a frame that cannot be referenced or typed is
-// -EBUSY, device memory without the right -EPERM, bad bits -EINVAL.
+// Error codes follow Xen's: a frame an L1 entry cannot reference or type is
+// -EBUSY, device memory without the right -EPERM, bad bits -EINVAL, and a
+// higher-level entry naming anything but a table of the level below -EINVAL.
 Status PageTableRules::get_entry(uint64_t& entry, unsigned level, Mfn table)
 {
     if (!(entry & kPresent))
@@ -50,9 +51,13 @@ Status PageTableRules::get_entry(uint64_t& entry, unsigned level, Mfn table)
         if (entry & kGlobal)
             return Status::INVALID;
         if (!info) {
-            // Beyond RAM: device memory, for privileged domains only.
+            // Beyond RAM: device memory, for privileged domains only. As
+            // Xen, a refused entry naming every address bit (INVALID_MFN)
+            // is -EINVAL rather than -EPERM.
             bool device = m_domain.privileged && target.raw < platform().max_device_mfn;
-            return device ? Status::OK : Status::PERMISSION;
+            if (device)
+                return Status::OK;
+            return target.raw == kAddrMask >> kPageShift ? Status::INVALID : Status::PERMISSION;
         }
         if (!m_domain.privileged && (entry & (kPwt | kPcd | kPs)))
             return Status::INVALID;
@@ -74,12 +79,17 @@ Status PageTableRules::get_entry(uint64_t& entry, unsigned level, Mfn table)
     // table's reference to itself would keep it alive for ever.
     if (target == table && !(entry & kRw))
         return Status::OK;
+    // As Xen (get_page_and_type_from_mfn): a frame that is not ours, or
+    // already has another use, is -EINVAL. That includes a table met again
+    // at another level while it is being validated (a loop of tables). A
+    // table of the level below that fails its own validation gives that
+    // validation's error.
     if (!info || ft.get_page(target, m_domain.id) != Status::OK)
-        return Status::BUSY;
+        return Status::INVALID;
     Status s = ft.get_type(target, table_type(level - 1), this);
     if (s != Status::OK) {
         (void)ft.put_page(target);
-        return s;
+        return s == Status::BUSY && info->type_count > 0 ? Status::INVALID : s;
     }
     return Status::OK;
 }

@@ -12,8 +12,12 @@
 //   L4 slots 256-271 are the hypervisor's: filled in by validation, never
 //   taken from the guest.
 // Superpages are refused (PS in L2/L3), as are the global bit and, for
-// domains without I/O rights, cache-attribute bits in L1 entries. Guest
-// kernels run in ring 3, so the user bit is forced on every entry.
+// domains without I/O rights, cache-attribute bits in L1 entries. Error
+// codes are Xen's: an L1 entry naming a frame that cannot be referenced or
+// typed writable is -EBUSY, an L2-L4 entry naming anything but a table of
+// the level below (another domain's frame, a frame in another use, a loop)
+// -EINVAL. Guest kernels run in ring 3, so the user bit is forced on every
+// entry.
 // Dropping a table's last type reference drops every reference its entries
 // held. Frames a domain does not own are refused, except machine frames
 // beyond RAM for a privileged domain (MMIO).

@@ -14,6 +14,7 @@ extern "C" {
 #include <xen/callback.h>
 #include <xen/event_channel.h>
 #include <xen/vcpu.h>
+#include <xen/memory.h>
 // domctl.h pulls in hvm/save.h, which refuses strict ISO mode for its
 // anonymous unions; the layouts are the same either way.
 #undef __STRICT_ANSI__
@@ -74,6 +75,19 @@ const AbiEntry kXenAbi[] = {
     C(VCPUOP_register_runstate_memory_area), C(VCPUOP_set_periodic_timer), C(VCPUOP_stop_periodic_timer),
     C(VCPUOP_set_singleshot_timer), C(VCPUOP_stop_singleshot_timer), C(VCPUOP_register_vcpu_info),
     C(VCPU_SSHOTTMR_future),
+    Z(xen_memory_reservation), F(xen_memory_reservation, nr_extents), F(xen_memory_reservation, extent_order),
+    F(xen_memory_reservation, mem_flags), F(xen_memory_reservation, domid), Z(xen_memory_exchange),
+    F(xen_memory_exchange, out), F(xen_memory_exchange, nr_exchanged), Z(xen_memory_domain),
+    Z(xen_machphys_mapping), F(xen_machphys_mapping, v_end), F(xen_machphys_mapping, max_mfn), Z(xen_memory_map),
+    F(xen_memory_map, buffer), Z(xen_foreign_memory_map), F(xen_foreign_memory_map, map),
+    C(XENMEM_increase_reservation), C(XENMEM_decrease_reservation), C(XENMEM_maximum_ram_page),
+    C(XENMEM_current_reservation), C(XENMEM_maximum_reservation), C(XENMEM_machphys_mfn_list),
+    C(XENMEM_populate_physmap), C(XENMEM_add_to_physmap), C(XENMEM_memory_map), C(XENMEM_machine_memory_map),
+    C(XENMEM_exchange), C(XENMEM_machphys_mapping), C(XENMEM_set_memory_map), C(XENMEM_maximum_gpfn),
+    C(XENMEM_remove_from_physmap), C(XENMEM_get_sharing_freed_pages), C(XENMEM_get_sharing_shared_pages),
+    C(XENMEMF_populate_on_demand), C(XENMEMF_exact_node_request), C(XENMEMF_vnode), C(MACH2PHYS_NR_ENTRIES),
+    C(XENMEMF_address_bits(32)), C(XENMEMF_get_address_bits(0x1234)), C(XENMEMF_node(3)),
+    C(XENMEMF_get_node(0x400)),
     Z(vcpu_register_vcpu_info), F(vcpu_register_vcpu_info, offset), Z(vcpu_runstate_info),
     F(vcpu_runstate_info, state_entry_time), F(vcpu_runstate_info, time), C(RUNSTATE_running),
     C(RUNSTATE_runnable), C(RUNSTATE_blocked), C(RUNSTATE_offline), C(XEN_RUNSTATE_UPDATE),

@@ -7,6 +7,7 @@
 #include "hv/arch/x86_64/pte.hpp"
 #include "hv/core/frame_allocator.hpp"
 #include "hv/core/log.hpp"
+#include "hv/core/machine_memory.hpp"
 
 extern "C" char __image_start[], __image_end[];
 
@@ -24,6 +25,13 @@ void build_map(const BootInfo& info)
     for (unsigned i = 0; i < info.range_count; ++i)
         if (g_map.add(info.ranges[i].base, info.ranges[i].length, info.ranges[i].type) != Status::OK)
             VLOG_WARN("firmware memory range %lx+%lx ignored\n", info.ranges[i].base, info.ranges[i].length);
+    // What dom0 is told: the firmware's map, and the interrupt
+    // controllers' windows the hypervisor keeps, as Xen does: the default
+    // I/O APIC page and the local APIC / MSI window (SDM Vol. 3, "Message
+    // Address Register Format").
+    machine_memory().firmware = g_map;
+    (void)machine_memory().keep(0xfec00000, 0xfec01000);
+    (void)machine_memory().keep(0xfee00000, 0xfef00000);
     // Kept for the hypervisor or still in use: real-mode memory and the BIOS
     // area, the image, the loader's info, the modules and their strings.
     (void)g_map.reserve(0, 0x100000);

@@ -1,0 +1,96 @@
+#include "hv/core/reservation.hpp"
+
+#include "hv/core/frame_allocator.hpp"
+#include "hv/core/platform.hpp"
+
+namespace vireo {
+namespace {
+
+constexpr unsigned kDomUMaxOrder = 9;         // one L1 table's worth
+constexpr unsigned kControlDomMaxOrder = 20;  // Xen's MAX_ORDER
+
+void fill(Mfn mfn, uint8_t byte) { __builtin_memset(platform().map_machine(mfn.raw << kPageShift), byte, kPageSize); }
+
+// Frames the hypervisor reads and writes for d without holding a reference.
+bool used_by_hypervisor(const Domain& d, Mfn mfn)
+{
+    uint64_t maddr = mfn.raw << kPageShift;
+    return maddr == d.shared_info_maddr || maddr == d.console_ring_maddr;
+}
+
+}  // namespace
+
+unsigned max_extent_order(const Domain& caller) { return caller.privileged ? kControlDomMaxOrder : kDomUMaxOrder; }
+
+Result<Mfn> reservation_take(Domain& d, unsigned order, uint64_t limit)
+{
+    Result<Mfn> r = order == 0 && limit == 0 ? frame_allocator().alloc(d.id)
+                                             : frame_allocator().alloc_contiguous(order, limit, d.id);
+    if (!r.ok())
+        return Status::NO_MEMORY;
+    for (uint64_t k = 0; k < (uint64_t{1} << order); ++k) {
+        fill(r.value() + k, 0);
+        platform().m2p_set(r.value().raw + k, kInvalidM2p);
+    }
+    return r;
+}
+
+Result<Mfn> reservation_grow(Domain& d, unsigned order, uint64_t limit)
+{
+    uint64_t n = uint64_t{1} << order;
+    if (d.tot_pages > d.max_pages || n > d.max_pages - d.tot_pages)
+        return Status::TOO_BIG;
+    Result<Mfn> r = reservation_take(d, order, limit);
+    if (r.ok())
+        d.tot_pages += n;
+    return r;
+}
+
+void reservation_map(Mfn base, unsigned order, uint64_t gpfn)
+{
+    for (uint64_t k = 0; k < (uint64_t{1} << order); ++k)
+        platform().m2p_set(base.raw + k, gpfn + k);
+}
+
+Status reservation_can_release(const Domain& d, Mfn mfn)
+{
+    const PageInfo* p = frame_table().get(mfn);
+    if (!p)
+        return Status::INVALID;
+    if (p->owner != d.id || p->count == 0)
+        return Status::PERMISSION;
+    if (p->count != 1 || p->type_count || (p->flags & kPagePinned) || used_by_hypervisor(d, mfn))
+        return Status::BUSY;
+    return Status::OK;
+}
+
+void reservation_give(Domain& d, Mfn mfn)
+{
+    fill(mfn, 0);  // the next owner never sees this one's data
+    platform().m2p_set(mfn.raw, kInvalidM2p);
+    (void)frame_allocator().free(mfn, d.id);
+}
+
+Status reservation_release(Domain& d, Mfn mfn)
+{
+    VIREO_TRY(reservation_can_release(d, mfn));
+    reservation_give(d, mfn);
+    --d.tot_pages;
+    return Status::OK;
+}
+
+Status reservation_claim(Domain& d, Mfn mfn)
+{
+    VIREO_TRY(reservation_can_release(d, mfn));
+    return frame_table().get_page(mfn, d.id);
+}
+
+void reservation_unclaim(Mfn mfn) { (void)frame_table().put_page(mfn); }
+
+void reservation_give_claimed(Domain& d, Mfn mfn)
+{
+    reservation_unclaim(mfn);
+    reservation_give(d, mfn);
+}
+
+}  // namespace vireo
