@@ -156,6 +156,7 @@ struct Domain {
     DomainState state = DomainState::FREE;
     bool privileged = false;      // dom0: SIF_PRIVILEGED | SIF_INITDOMAIN
     uint8_t shutdown_reason = 0;  // SHUTDOWN_* once SHUT_DOWN
+    bool resources_released = false;  // SHUT_DOWN and taken apart (a record only)
     uint32_t shutdown_code = 0;   // SCHEDOP_shutdown_code
     uint64_t tot_pages = 0;
     uint64_t max_pages = 0;

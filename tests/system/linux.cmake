@@ -10,7 +10,8 @@ add_custom_command(OUTPUT ${LINUX_INITRAMFS}
     DEPENDS ${PROJECT_SOURCE_DIR}/tools/mkinitramfs.sh ${LINUX_INITRAMFS_FILES})
 add_custom_target(linux_initramfs ALL DEPENDS ${LINUX_INITRAMFS})
 
-set(LINUX_FORBID --forbid "Kernel panic" --forbid "BUG:" --forbid "Oops" --forbid "CHECK FAILED")
+set(LINUX_FORBID --forbid "Kernel panic" --forbid "BUG:" --forbid "Oops" --forbid "CHECK FAILED"
+    --forbid "frames still referenced")
 
 # vireo_linux_test(<case> [SMP n] <config lines>... EXPECT <regexes>...)
 function(vireo_linux_test name)
@@ -58,4 +59,13 @@ vireo_linux_test(domu-smp SMP 2
     "domain name=linux kernel=3 ramdisk=4 memory=256M vcpus=2 cmdline=\"console=hvc0 vireo_test=basic\"\n"
     EXPECT "2 CPUs running" "CPU 1: up, APIC id 1" "\\(linux\\) [^\\n]*smp: Brought up 1 node, 2 CPUs"
     "\\(linux\\) cpus: 2" "\\(linux\\) fork-exec: 200 done" "\\(linux\\) vireo-linux: PASS basic"
+    "d1 shut down: poweroff")
+
+# `reboot` in a domU restarts that domain (its memory is given back and the
+# domain is built again); `poweroff` then ends it.
+vireo_linux_test(domu-reboot
+    "domain name=linux kernel=3 ramdisk=4 memory=256M cmdline=\"console=hvc0 vireo_test=reboot\"\n"
+    EXPECT "\\(linux\\) first boot: rebooting" "Domain 1 \\(linux\\) shut down: reason reboot"
+    "Domain 1 \\(linux\\) destroyed: [0-9]+ frames back in the allocator" "Domain 1 \\(linux\\) rebooting"
+    "Building d1 \\(linux\\)" "\\(linux\\) boot after restart 1" "\\(linux\\) vireo-linux: PASS reboot"
     "d1 shut down: poweroff")

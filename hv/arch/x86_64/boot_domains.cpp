@@ -1,12 +1,14 @@
 #include "hv/arch/x86_64/boot_domains.hpp"
 
 #include "hv/arch/x86_64/layout.hpp"
+#include "abi/xen.hpp"
 #include "hv/core/domain.hpp"
 #include "hv/core/domain_config.hpp"
 #include "hv/core/frame_allocator.hpp"
 #include "hv/core/log.hpp"
 #include "hv/core/pv_builder.hpp"
 #include "hv/core/scheduler.hpp"
+#include "lib/format.hpp"
 
 namespace vireo::arch {
 namespace {
@@ -30,6 +32,13 @@ void report_config_error(const char* message) { VLOG_ERR("%s\n", message); }
 
 // The configuration module, if any (the first that starts with the magic).
 DomainConfig g_config;
+const BootInfo* g_info = nullptr;
+// Which configuration line built each domain id (for restarts).
+unsigned g_spec_of_domain[kMaxDomains + 1];
+unsigned g_restarts[kMaxDomains + 1];
+// A restarted domain's command line: its configured one plus
+// "vireo_restart=<n>", so a guest can tell a reboot from its first boot.
+char g_restart_cmdline[kMaxDomains + 1][xen::MAX_GUEST_CMDLINE];
 
 const DomainConfig* read_config(const BootInfo& info)
 {
@@ -95,6 +104,8 @@ unsigned build_config_domains(const BootInfo& info, const DomainConfig& config)
             continue;
         }
         const BootModule* ramdisk = s.ramdisk_module ? &info.modules[s.ramdisk_module - 1] : nullptr;
+        if (next_id <= kMaxDomains)
+            g_spec_of_domain[next_id] = i + 1;
         if (build_one(*d, info.modules[s.kernel_module - 1], ramdisk, s.cmdline, s.memory_bytes >> 12, s.vcpus,
                       s.kernel_module)) {
             ++started;
@@ -112,6 +123,7 @@ unsigned build_boot_domains(const BootInfo& info, const HypervisorOptions& opts)
         VLOG_ERR("No boot modules: nothing to run (module 1 must be dom0's kernel)\n");
         return 0;
     }
+    g_info = &info;
     const DomainConfig* config = read_config(info);
     uint64_t domu_pages = 0;
     for (unsigned i = 0; config && i < config->count; ++i)
@@ -131,6 +143,32 @@ unsigned build_boot_domains(const BootInfo& info, const HypervisorOptions& opts)
     if (config)
         started += build_config_domains(info, *config);
     return started;
+}
+
+bool module_needed_for_restart(unsigned number)
+{
+    return g_config.count && module_is_used_by(&g_config, number);
+}
+
+bool restart_boot_domain(uint16_t id)
+{
+    unsigned spec = id <= kMaxDomains ? g_spec_of_domain[id] : 0;
+    if (!spec || !g_info)
+        return false;
+    const DomainSpec& s = g_config.domains[spec - 1];
+    if (Domain* old = domain_lookup(id))
+        domain_destroy(*old);
+    Domain* d = domain_create(id, s.name, false);
+    if (!d || scheduler_set_params(*d, s.bvt) != Status::OK) {
+        if (d)
+            domain_destroy(*d);
+        return false;
+    }
+    const BootModule* ramdisk = s.ramdisk_module ? &g_info->modules[s.ramdisk_module - 1] : nullptr;
+    char* cmdline = g_restart_cmdline[id];
+    format_to(cmdline, sizeof g_restart_cmdline[id], "%s vireo_restart=%u", s.cmdline, ++g_restarts[id]);
+    return build_one(*d, g_info->modules[s.kernel_module - 1], ramdisk, cmdline, s.memory_bytes >> 12, s.vcpus,
+                     s.kernel_module);
 }
 
 }  // namespace vireo::arch

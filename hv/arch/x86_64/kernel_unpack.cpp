@@ -10,6 +10,7 @@ namespace {
 
 struct Unpacked {
     uint64_t paddr, bytes;
+    unsigned module;  // 1-based
 };
 Unpacked g_unpacked[kMaxBootModules];
 unsigned g_unpacked_count = 0;
@@ -50,15 +51,21 @@ void unpack_kernel_modules(BootInfo& info, MemoryMap& map, uint64_t below)
                   p.uncompressed_size >> 10);
         m.start = paddr;
         m.end = paddr + p.uncompressed_size;
-        g_unpacked[g_unpacked_count++] = {paddr, bytes};
+        g_unpacked[g_unpacked_count++] = {paddr, bytes, i + 1};
     }
 }
 
-void release_unpacked_kernels()
+void release_unpacked_kernels(bool (*still_needed)(unsigned module))
 {
-    for (unsigned i = 0; i < g_unpacked_count; ++i)
+    unsigned kept = 0;
+    for (unsigned i = 0; i < g_unpacked_count; ++i) {
+        if (still_needed && still_needed(g_unpacked[i].module)) {
+            g_unpacked[kept++] = g_unpacked[i];
+            continue;
+        }
         frame_allocator().give(Mfn(g_unpacked[i].paddr >> kPageShift), g_unpacked[i].bytes >> kPageShift);
-    g_unpacked_count = 0;
+    }
+    g_unpacked_count = kept;
 }
 
 }  // namespace vireo::arch

@@ -14,7 +14,8 @@ namespace vireo::arch {
 // Unpacks every bzImage module; a module that cannot be unpacked is left as
 // it is, with a line naming it and the problem.
 void unpack_kernel_modules(BootInfo& info, MemoryMap& map, uint64_t below);
-// The unpacked copies are no longer needed: their frames become free.
-void release_unpacked_kernels();
+// The unpacked copies are no longer needed: their frames become free,
+// except those of modules still_needed() names (a domU that may restart).
+void release_unpacked_kernels(bool (*still_needed)(unsigned module));
 
 }  // namespace vireo::arch

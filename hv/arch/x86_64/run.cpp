@@ -2,6 +2,7 @@
 
 #include "hv/arch/x86_64/big_lock.hpp"
 #include "hv/arch/x86_64/cpu.hpp"
+#include "hv/arch/x86_64/domain_reaper.hpp"
 #include "hv/arch/x86_64/fpu.hpp"
 #include "hv/arch/x86_64/gdt.hpp"
 #include "hv/arch/x86_64/panic.hpp"
@@ -87,6 +88,7 @@ void schedule(bool prev_yielded)
     for (;;) {
         irq_disable();
         pc->need_resched = false;
+        reap_stopped_domains();
         uint64_t now = now_ns();
         SchedDecision d = scheduler_pick(prev, now, prev_yielded);
         if (prev && prev != d.next)

@@ -199,7 +199,7 @@ void boot_main(uint32_t magic, uint32_t info_paddr)
     console_register_key('C', "crash the hypervisor (tests the panic path)", crash_on_purpose);
 
     unsigned started = build_boot_domains(g_boot_info, opts);
-    release_unpacked_kernels();
+    release_unpacked_kernels(module_needed_for_restart);
     if (started == 0) {
         VLOG_ERR("No domain could be started: halting\n");
         machine_exit_for_qemu(kNoDomainExitValue);

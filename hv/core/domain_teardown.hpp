@@ -1,0 +1,26 @@
+// Taking a stopped domain apart: what a toolstack's "destroy" does on Xen.
+// Every reference the domain's vCPUs hold (GDT frames, base tables, the
+// vcpu_info page) and every pin is dropped, which undoes the validation of
+// its page tables; its event channels are closed (peers see them unbound);
+// then every frame it owns is scrubbed and returned to the allocator, its
+// machine-to-phys entry cleared. A frame something else still holds (a
+// mapping another domain made of it) is left where it is and reported:
+// it is never handed out while reachable.
+//
+// Nothing of the domain may be in use on any CPU meanwhile: the caller
+// makes sure its vCPUs are off every CPU and its page tables loaded
+// nowhere.
+#pragma once
+
+#include "hv/core/domain.hpp"
+
+namespace vireo {
+
+struct TeardownReport {
+    uint64_t frames_freed = 0;
+    uint64_t frames_kept = 0;  // still referenced from elsewhere
+};
+
+TeardownReport domain_release_resources(Domain& d);
+
+}  // namespace vireo
