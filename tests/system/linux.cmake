@@ -69,3 +69,16 @@ vireo_linux_test(domu-reboot
     "Domain 1 \\(linux\\) destroyed: [0-9]+ frames back in the allocator" "Domain 1 \\(linux\\) rebooting"
     "Building d1 \\(linux\\)" "\\(linux\\) boot after restart 1" "\\(linux\\) vireo-linux: PASS reboot"
     "d1 shut down: poweroff")
+
+# The domU's console takes input: three Ctrl-A move the serial line's input
+# from dom0 to the domU (as on Xen), and its shell runs what is typed.
+vireo_domain_config(linux-console
+    "domain name=linux kernel=3 ramdisk=4 memory=256M cmdline=\"console=hvc0\"\n")
+vireo_system_test(linux-console TIMEOUT 300 ARGS --mem 1024
+    --module "${GUEST_DIR}/supervise timeout=280" --module ${SYSTEM_DATA}/linux-console.cfg
+    --module ${VIREO_REF_DIR}/vmlinuz --module ${LINUX_INITRAMFS}
+    --input-after "vireo-linux: shell ready"
+    --input "\\x01\\x01\\x01echo typed-$((6*7)) on $(cat /proc/sys/kernel/hostname)\\npoweroff -f\\n"
+    --expect "console input now goes to d1 \\(linux\\)" --expect "\\(linux\\) [^\\n]*typed-42 on"
+    --expect "d1 shut down: poweroff" --expect "PASS supervise" ${LINUX_FORBID})
+set_tests_properties(system.linux-console PROPERTIES FIXTURES_REQUIRED xenref LABELS "system;linux")
