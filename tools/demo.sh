@@ -8,4 +8,5 @@ build=${VIREO_BUILD:-$root/build}
 bash "$root/tools/setup.sh"
 cmake -S "$root" -B "$build" -G Ninja >/dev/null
 cmake --build "$build"
+bash "$root/tools/fetch-reference.sh" "$build/ref" >/dev/null  # Debian's kernel for the Linux domain
 exec bash "$root/tools/run-default.sh" "$build"
