@@ -16,18 +16,16 @@
 #include "hv/core/hypercall.hpp"
 #include "hv/core/page_tables.hpp"
 #include "hv/core/platform.hpp"
+#include "tests/unit/fake_machine.hpp"
 
 using namespace vireo;
 
 namespace {
 
 constexpr uint64_t P = 1, RW = 2, PS = 0x80;
-constexpr uint64_t kFrames = 64;
+constexpr uint64_t kFrames = test::kFakeFrames;
 constexpr uint64_t kAllOnesMfn = 0xffffffffffull;
 
-std::vector<uint64_t> g_memory(kFrames * 4096 / sizeof(uint64_t));
-void* map_machine(uint64_t maddr) { return reinterpret_cast<uint8_t*>(g_memory.data()) + maddr; }
-void fill_slots(uint64_t* l4) { l4[256] = 0xabc000 | P; }
 
 Status copy_from_guest(void* dst, uint64_t guest_va, size_t n)
 {
@@ -41,38 +39,14 @@ Status copy_to_guest(uint64_t guest_va, const void* src, size_t n)
     return Status::OK;
 }
 
-class HostileAnswers : public ::testing::Test {
+class HostileAnswers : public test::FakeMachine {
 protected:
-    std::vector<PageInfo> entries = std::vector<PageInfo>(kFrames);
-    MemoryMap map;
-    Domain* d = nullptr;
-
     void SetUp() override
     {
-        Platform ops{};
-        ops.map_machine = map_machine;
-        ops.fill_hypervisor_slots = fill_slots;
+        Platform ops = base_ops();
         ops.copy_from_guest = copy_from_guest;
         ops.copy_to_guest = copy_to_guest;
-        ops.max_device_mfn = 1u << 20;
-        platform_install(ops);
-        std::fill(g_memory.begin(), g_memory.end(), 0);
-        frame_table().init(entries.data(), kFrames);
-        ASSERT_EQ(map.add(0, kFrames * 4096, 1), Status::OK);
-        frame_allocator().init(frame_table(), map);
-        static uint16_t next_id = 900;
-        d = domain_create(next_id++, "hostile", false);
-        ASSERT_NE(d, nullptr);
-    }
-    void TearDown() override { domain_destroy(*d); }
-
-    Mfn alloc() { return frame_allocator().alloc(d->id).value(); }
-    uint64_t* table(Mfn m) { return reinterpret_cast<uint64_t*>(map_machine(m.raw * 4096)); }
-    PageInfo& info(Mfn m) { return *frame_table().get(m); }
-    Status type(Mfn m, PageType t)
-    {
-        PageTableRules rules(*d);
-        return frame_table().get_type(m, t, &rules);
+        start(ops, "hostile");
     }
 
     // A table of `level` whose entry 0 is e, typed (validated) as such.

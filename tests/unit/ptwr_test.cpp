@@ -12,23 +12,21 @@
 #include "hv/core/frame_allocator.hpp"
 #include "hv/core/page_tables.hpp"
 #include "hv/core/platform.hpp"
+#include "tests/unit/fake_machine.hpp"
 
 using namespace vireo;
 
 namespace {
 
 constexpr uint64_t P = 1, RW = 2, U = 4, A = 0x20;
-constexpr uint64_t kFrames = 64;
 constexpr uint64_t kTableVa = 0xffffc90000012000;  // the L1 under test, read-only
 constexpr uint64_t kDataVa = 0xffffc90000013000;   // an ordinary read-only page
 constexpr uint64_t kCodeVa = 0xffffffff81000000;
 constexpr uint64_t kWriteFault = 7;  // present, write, user (ring 3: always)
 
-std::vector<uint8_t> g_memory(kFrames * 4096);
 std::vector<uint8_t> g_code(4096);
 unsigned g_flushes;
 
-void* map_machine(uint64_t maddr) { return &g_memory[maddr]; }
 Status copy_from_guest(void* dst, uint64_t va, size_t n)
 {
     if (va < kCodeVa || va + n > kCodeVa + g_code.size())
@@ -38,31 +36,20 @@ Status copy_from_guest(void* dst, uint64_t va, size_t n)
 }
 void flush_tlb_local() { ++g_flushes; }
 
-class Ptwr : public ::testing::Test {
+class Ptwr : public test::FakeMachine {
 protected:
-    std::vector<PageInfo> entries = std::vector<PageInfo>(kFrames);
-    MemoryMap map;
-    Domain* d = nullptr;
     Vcpu* v = nullptr;
     Mfn l1, mapper, data;  // the table written, the L1 that maps it, a data page
     GuestRegs regs{};
 
     void SetUp() override
     {
-        Platform ops{};
-        ops.map_machine = map_machine;
+        Platform ops = base_ops();
         ops.copy_from_guest = copy_from_guest;
         ops.flush_tlb_local = flush_tlb_local;
-        platform_install(ops);
-        std::fill(g_memory.begin(), g_memory.end(), 0);
         std::fill(g_code.begin(), g_code.end(), 0x90);
         g_flushes = 0;
-        frame_table().init(entries.data(), kFrames);
-        ASSERT_EQ(map.add(0, kFrames * 4096, 1), Status::OK);
-        frame_allocator().init(frame_table(), map);
-        static uint16_t next_id = 200;
-        d = domain_create(next_id++, "ptwr", false);
-        ASSERT_NE(d, nullptr);
+        start(ops, "ptwr");
         d->vm_assist = uint64_t{1} << xen::VMASST_TYPE_writable_pagetables;
         v = &d->vcpus[0];
 
@@ -79,16 +66,6 @@ protected:
         v->kernel_cr3 = l4.raw << 12;
         regs.rip = kCodeVa;
         regs.rflags = 0x202;
-    }
-    void TearDown() override { domain_destroy(*d); }
-
-    Mfn alloc() { return frame_allocator().alloc(d->id).value(); }
-    uint64_t* table(Mfn m) { return reinterpret_cast<uint64_t*>(&g_memory[m.raw * 4096]); }
-    PageInfo& info(Mfn m) { return *frame_table().get(m); }
-    Status type(Mfn m, PageType t)
-    {
-        PageTableRules rules(*d);
-        return frame_table().get_type(m, t, &rules);
     }
     void code(std::initializer_list<uint8_t> bytes, uint64_t at = kCodeVa)
     {
@@ -176,7 +153,7 @@ TEST_F(Ptwr, RefusedEntriesLeaveEverythingAsItWas)
         (l1.raw << 12) | P | RW,      // the table itself, writable
         (mapper.raw << 12) | P | RW,  // another page table, writable
         (foreign.raw << 12) | P,      // a frame this domain does not own
-        (kFrames + 5) << 12 | P,      // beyond RAM (device memory) for a domU
+        (test::kFakeFrames + 5) << 12 | P,      // beyond RAM (device memory) for a domU
         (data.raw << 12) | P | 0x100, // the global bit
     };
     for (uint64_t e : hostile) {
