@@ -44,15 +44,20 @@ Status data_owner_for(const Domain& d, uint64_t foreigndom, uint16_t& owner)
     return Status::OK;
 }
 
-Status normal_update(Domain& d, uint64_t ptr, uint64_t val, bool preserve_ad, uint16_t data_owner)
+Status normal_update(Domain& d, uint64_t ptr, uint64_t val, bool preserve_ad, uint16_t data_owner, bool& flush)
 {
     Mfn table(ptr >> kPageShift);
     PageInfo* info = frame_table().get(table);
     if (!info || info->owner != d.id)
         return Status::INVALID;
     unsigned index = static_cast<unsigned>((ptr & 0xfff) >> 3);
-    if (table_level(info->type))
-        return update_table_entry(d, table, index, val, preserve_ad, data_owner);
+    if (table_level(info->type)) {
+        uint64_t old = static_cast<uint64_t*>(frame_ptr(table))[index];
+        Status s = update_table_entry(d, table, index, val, preserve_ad, data_owner);
+        if (s == Status::OK && entry_change_needs_flush(old, val))
+            flush = true;
+        return s;
+    }
     // Not a page table: an ordinary write, if the guest could write it.
     PageTableRules rules(d);
     if (frame_table().get_type(table, PageType::WRITABLE, &rules) != Status::OK)
@@ -250,8 +255,7 @@ HypercallResult do_mmu_update(Vcpu& v, HypercallArgs& args)
         case xen::MMU_NORMAL_PT_UPDATE:
         case xen::MMU_PT_UPDATE_NO_TRANSLATE:
         case xen::MMU_PT_UPDATE_PRESERVE_AD:
-            s = normal_update(d, ptr, req.val, cmd == xen::MMU_PT_UPDATE_PRESERVE_AD, owner);
-            flush = true;
+            s = normal_update(d, ptr, req.val, cmd == xen::MMU_PT_UPDATE_PRESERVE_AD, owner, flush);
             break;
         case xen::MMU_MACHPHYS_UPDATE:
             s = machphys_update(d, ptr, req.val);

@@ -196,4 +196,14 @@ Status find_l1_entry(const Vcpu& v, uint64_t va, Mfn& l1, unsigned& index)
     return info && info->type == PageType::L1 && info->owner == v.domain->id ? Status::OK : Status::INVALID;
 }
 
+bool entry_change_needs_flush(uint64_t old_entry, uint64_t new_entry)
+{
+    constexpr uint64_t kPresentBit = 1, kRwBit = 2, kFrameBits = 0x000ffffffffff000;
+    if (!(old_entry & kPresentBit))
+        return false;
+    if (!(new_entry & kPresentBit) || ((old_entry ^ new_entry) & kFrameBits))
+        return true;
+    return (old_entry & kRwBit) && !(new_entry & kRwBit);
+}
+
 }  // namespace vireo

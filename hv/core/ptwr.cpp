@@ -56,18 +56,6 @@ size_t fetch_insn(uint64_t rip, uint8_t* buf)
     return 0;
 }
 
-// A present entry lost its frame or its write right: its references are
-// gone, so no stale TLB entry may keep using them (mmu_update flushes for
-// the same reason). Other changes leave TLB upkeep to the guest, as on
-// native hardware.
-bool needs_flush(uint64_t old_entry, uint64_t new_entry)
-{
-    if (!(old_entry & kPresent))
-        return false;
-    if (!(new_entry & kPresent) || ((old_entry ^ new_entry) & kAddrMask))
-        return true;
-    return (old_entry & kRw) && !(new_entry & kRw);
-}
 
 }  // namespace
 
@@ -109,7 +97,7 @@ bool try_emulate_pte_write(Vcpu& v, GuestRegs& regs, uint64_t cr2, uint64_t erro
                        status_name(s));
             return false;
         }
-        if (needs_flush(old_entry, plan->new_entry)) {
+        if (entry_change_needs_flush(old_entry, plan->new_entry)) {
             // Other CPUs running this domain may cache the old entry too.
             if (platform().flush_tlb_domain)
                 platform().flush_tlb_domain(&d);

@@ -8,6 +8,7 @@
 #include "hv/arch/x86_64/panic.hpp"
 #include "hv/arch/x86_64/percpu.hpp"
 #include "hv/arch/x86_64/tick.hpp"
+#include "hv/arch/x86_64/tlb_shootdown.hpp"
 #include "hv/arch/x86_64/tsc.hpp"
 #include "hv/arch/x86_64/trap_frame.hpp"
 #include "hv/core/guest_traps.hpp"
@@ -66,6 +67,7 @@ void run_vcpu(Vcpu& v)
         pc->address_space_switches++;
     }
     pc->loaded_domain = v.domain;
+    tlb_shootdown_service();  // one asked of this CPU while it idled
     // entry.S swaps these in with swapgs on the way out.
     Msr::write(Msr::kKernelGsBase, v.in_kernel_mode ? v.gs_base_kernel : v.gs_base_user);
     Msr::write(Msr::kFsBase, v.fs_base);

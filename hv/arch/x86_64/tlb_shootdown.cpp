@@ -26,6 +26,10 @@ void tlb_flush_domain(const Domain* d)
         if (&pc == me || (d && pc.loaded_domain != d))
             continue;
         __atomic_store_n(&pc.flush_pending, true, __ATOMIC_RELEASE);
+        // An idle CPU touches no guest memory: it flushes before it next
+        // runs a vCPU (run_vcpu), and nobody waits for it.
+        if (!pc.current_vcpu)
+            continue;
         apic_send_ipi(pc.apic_id, kShootdownVector);
         sent[i] = true;
     }
