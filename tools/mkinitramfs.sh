@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Builds the Linux test initramfs (a gzip'd newc cpio) from Debian's
 # busybox-static and tools/initramfs/: OUT is written atomically.
-# Usage: mkinitramfs.sh OUT
+# Usage: mkinitramfs.sh OUT [bench]
+# With 'bench', each tools/initramfs/bench/*.c is also compiled (gcc -O2
+# -static) into /bin, for tests/bench.sh (the Linux benchmark); without, the
+# image stays small.
 set -euo pipefail
-out=${1:?usage: mkinitramfs.sh OUT}
+out=${1:?usage: mkinitramfs.sh OUT [bench]}
+variant=${2:-}
+case "$variant" in ""|bench) ;; *) echo "mkinitramfs: unknown variant '$variant'" >&2; exit 1 ;; esac
 src=$(cd "$(dirname "$0")/initramfs" && pwd)
 busybox=/bin/busybox
 [ -x "$busybox" ] || { echo "mkinitramfs: $busybox missing (apt-get install busybox-static)" >&2; exit 1; }
@@ -19,5 +24,10 @@ for applet in $("$busybox" --list-full); do
 done
 install -m 755 "$src/init" "$root/init"
 cp "$src"/tests/*.sh "$root/tests/"
+if [ "$variant" = bench ]; then
+    for c in "$src"/bench/*.c; do
+        "${CC:-gcc}" -O2 -static -Wall -o "$root/bin/$(basename "$c" .c)" "$c"
+    done
+fi
 (cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet --owner 0:0) | gzip -9n > "$work/out"
 mv "$work/out" "$out"

@@ -38,6 +38,10 @@ Status data_owner_for(const Domain& d, uint64_t foreigndom, uint16_t& owner)
     }
     if (!d.privileged)
         return Status::PERMISSION;
+    if (fd == xen::DOMID_IO) {
+        owner = kOwnerIo;  // device memory only (page_tables.cpp)
+        return Status::OK;
+    }
     if (!domain_lookup(fd))
         return Status::NO_DOMAIN;
     owner = fd;

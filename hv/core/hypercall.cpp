@@ -34,6 +34,7 @@ struct Table {
         handlers[xen::HYPERVISOR_set_gdt] = do_set_gdt;
         handlers[xen::HYPERVISOR_update_descriptor] = do_update_descriptor;
         handlers[xen::HYPERVISOR_physdev_op] = do_physdev_op;
+        handlers[xen::HYPERVISOR_platform_op] = do_platform_op;
         handlers[xen::HYPERVISOR_set_debugreg] = do_set_debugreg;
         handlers[xen::HYPERVISOR_get_debugreg] = do_get_debugreg;
     }

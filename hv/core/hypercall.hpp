@@ -51,6 +51,7 @@ HypercallResult do_memory_op(Vcpu& v, HypercallArgs& args);
 HypercallResult do_set_gdt(Vcpu& v, HypercallArgs& args);
 HypercallResult do_update_descriptor(Vcpu& v, HypercallArgs& args);
 HypercallResult do_physdev_op(Vcpu& v, HypercallArgs& args);
+HypercallResult do_platform_op(Vcpu& v, HypercallArgs& args);
 HypercallResult do_set_debugreg(Vcpu& v, HypercallArgs& args);
 HypercallResult do_get_debugreg(Vcpu& v, HypercallArgs& args);
 

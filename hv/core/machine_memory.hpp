@@ -23,4 +23,14 @@ struct MachineMemory {
 
 MachineMemory& machine_memory();
 
+class FrameTable;
+// Gives every frame below the top of RAM that the firmware does not call
+// RAM (in full) to DOMID_IO, as Xen does: the BIOS area, the EBDA, video
+// memory and firmware-reserved holes. A privileged domain may map such a
+// frame as device memory (page_tables.cpp); nobody may own or type it.
+// Only frames still unowned by anyone else (the hypervisor's, with no
+// reference) change: no allocator ever hands out a partial-RAM frame.
+// Returns how many frames became I/O frames.
+uint64_t mark_io_frames(FrameTable& frames, const MemoryMap& firmware);
+
 }  // namespace vireo

@@ -50,8 +50,9 @@ Status PageTableRules::get_entry(uint64_t& entry, unsigned level, Mfn table)
     if (level == 1) {
         if (entry & kGlobal)
             return Status::INVALID;
-        if (!info) {
-            // Beyond RAM: device memory, for privileged domains only. As
+        if (!info || info->owner == kOwnerIo) {
+            // Beyond RAM, or a firmware/device frame below its top
+            // (DOMID_IO's): device memory, for privileged domains only. As
             // Xen, a refused entry naming every address bit (INVALID_MFN)
             // is -EINVAL rather than -EPERM.
             bool device = m_domain.privileged && target.raw < platform().max_device_mfn;
@@ -103,7 +104,7 @@ void PageTableRules::put_entry(uint64_t entry, unsigned level, Mfn table)
         return;  // the recursive self-mapping holds nothing
     FrameTable& ft = frame_table();
     PageInfo* info = ft.get(target);
-    if (!info)
+    if (!info || info->owner == kOwnerIo)
         return;  // device memory: no references were taken
     if (level == 1) {
         if (entry & kRw)

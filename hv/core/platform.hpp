@@ -68,6 +68,8 @@ struct Platform {
     // `cpu` reschedule and deliver events soon (an IPI when remote).
     unsigned (*current_cpu)();
     unsigned (*nr_cpus)();
+    // The APIC id of CPU `cpu` (null in hosted tests: the index).
+    uint32_t (*cpu_apic_id)(unsigned cpu);
     Vcpu* (*running_vcpu_on)(unsigned cpu);
     void (*kick_cpu)(unsigned cpu);
     // The real CPUID (filtered by the core before a guest sees it).

@@ -54,15 +54,40 @@ void update_vcpu_time(Vcpu& v)
     __atomic_store_n(&t->version, (version | 1) + 1, __ATOMIC_SEQ_CST);
 }
 
+namespace {
+// The wall clock at system time 0, once dom0 has set it (settime).
+bool g_wallclock_set = false;
+uint64_t g_wallclock_sec = 0;
+uint32_t g_wallclock_nsec = 0;
+}  // namespace
+
 void update_wallclock(Domain& d)
 {
     auto* s = static_cast<xen::shared_info*>(platform().map_machine(d.shared_info_maddr));
-    uint64_t boot = platform().boot_wallclock_sec;
+    uint64_t sec = g_wallclock_set ? g_wallclock_sec : platform().boot_wallclock_sec;
+    uint32_t nsec = g_wallclock_set ? g_wallclock_nsec : 0;
     __atomic_store_n(&s->wc_version, s->wc_version + 1, __ATOMIC_SEQ_CST);
-    s->wc_sec = static_cast<uint32_t>(boot);
-    s->wc_sec_hi = static_cast<uint32_t>(boot >> 32);
-    s->wc_nsec = 0;
+    s->wc_sec = static_cast<uint32_t>(sec);
+    s->wc_sec_hi = static_cast<uint32_t>(sec >> 32);
+    s->wc_nsec = nsec;
     __atomic_store_n(&s->wc_version, s->wc_version + 1, __ATOMIC_SEQ_CST);
+}
+
+void set_wallclock(uint64_t sec, uint32_t nsec, uint64_t system_time_ns)
+{
+    // As Xen's do_settime: the time given is the wall clock at
+    // system_time_ns; keep the wall clock at system time 0.
+    constexpr uint64_t kNsPerSec = 1000000000;
+    uint64_t ns = sec * kNsPerSec + nsec;
+    ns = ns > system_time_ns ? ns - system_time_ns : 0;
+    g_wallclock_sec = ns / kNsPerSec;
+    g_wallclock_nsec = static_cast<uint32_t>(ns % kNsPerSec);
+    g_wallclock_set = true;
+    for (unsigned i = 0; i < kMaxDomains; ++i) {
+        Domain* d = domain_at(i);
+        if (domain_is_live(*d) && d->shared_info_maddr)
+            update_wallclock(*d);
+    }
 }
 
 namespace {

@@ -21,8 +21,12 @@ uint64_t tsc_delta_to_ns(uint64_t delta, TscScale s);
 uint64_t system_time_ns(uint64_t tsc);
 
 void update_vcpu_time(Vcpu& v);
-// Sets the domain's wall clock (shared_info wc_*) from the boot time.
+// Sets the domain's wall clock (shared_info wc_*): the wall clock at
+// system time 0, from the RTC at boot or as dom0 last set it.
 void update_wallclock(Domain& d);
+// dom0 sets the wall clock (platform_op settime): sec/nsec is the time at
+// system time system_time_ns. Every domain's shared_info follows.
+void set_wallclock(uint64_t sec, uint32_t nsec, uint64_t system_time_ns);
 // v is put on a CPU: its time info is refreshed and a periodic tick that
 // fell due while it was blocked is delivered.
 void vcpu_scheduled_in(Vcpu& v, uint64_t now_ns);

@@ -23,6 +23,7 @@ extern "C" {
 #include <xen/features.h>
 #include <xen/sched.h>
 #include <xen/version.h>
+#include <xen/platform.h>
 }
 
 #include "tests/unit/abi_table.hpp"
@@ -164,6 +165,17 @@ const AbiEntry kXenAbi[] = {
     C(XEN_ELFNOTE_BSD_SYMTAB), C(XEN_ELFNOTE_HV_START_LOW), C(XEN_ELFNOTE_L1_MFN_VALID),
     C(XEN_ELFNOTE_SUSPEND_CANCEL), C(XEN_ELFNOTE_INIT_P2M), C(XEN_ELFNOTE_MOD_START_PFN),
     C(XEN_ELFNOTE_SUPPORTED_FEATURES), C(XEN_ELFNOTE_PHYS32_ENTRY),
+    Z(xen_platform_op), F(xen_platform_op, interface_version), F(xen_platform_op, u),
+    Z(xenpf_settime32), F(xenpf_settime32, nsecs), F(xenpf_settime32, system_time),
+    Z(xenpf_settime64), F(xenpf_settime64, nsecs), F(xenpf_settime64, mbz), F(xenpf_settime64, system_time),
+    F(xenpf_firmware_info, index), F(xenpf_firmware_info, u),
+    Z(xenpf_enter_acpi_sleep), F(xenpf_enter_acpi_sleep, val_b), F(xenpf_enter_acpi_sleep, sleep_state),
+    F(xenpf_enter_acpi_sleep, flags), Z(xenpf_pcpuinfo), F(xenpf_pcpuinfo, max_present),
+    F(xenpf_pcpuinfo, flags), F(xenpf_pcpuinfo, apic_id), F(xenpf_pcpuinfo, acpi_id),
+    C(XENPF_INTERFACE_VERSION), C(XENPF_settime32), C(XENPF_settime64), C(XENPF_firmware_info),
+    C(XENPF_enter_acpi_sleep), C(XENPF_set_processor_pminfo), C(XENPF_get_cpuinfo), C(XEN_FW_DISK_INFO),
+    C(XEN_FW_DISK_MBR_SIGNATURE), C(XEN_FW_VBEDDC_INFO), C(XEN_FW_EFI_INFO), C(XEN_FW_KBD_SHIFT_FLAGS),
+    C(XEN_PCPU_FLAGS_ONLINE), C(XEN_PCPU_FLAGS_INVALID), C(XENPF_ACPI_SLEEP_EXTENDED),
 };
 const size_t kXenAbiCount = sizeof(kXenAbi) / sizeof(kXenAbi[0]);
 

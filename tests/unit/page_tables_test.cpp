@@ -8,18 +8,54 @@
 
 #include "hv/core/frame_allocator.hpp"
 #include "hv/core/platform.hpp"
-#include "tests/unit/fake_machine.hpp"
 
 using namespace vireo;
 
 namespace {
 
 constexpr uint64_t P = 1, RW = 2, U = 4, PS = 0x80, G = 0x100;
-constexpr uint64_t kFrames = test::kFakeFrames;
+constexpr uint64_t kFrames = 64;
 
-class PageTables : public test::FakeMachine {
+std::vector<uint8_t> g_memory(kFrames * 4096);
+void* map_machine(uint64_t maddr) { return &g_memory[maddr]; }
+void fill_slots(uint64_t* l4) { l4[256] = 0xabc000 | P; }
+
+class PageTables : public ::testing::Test {
 protected:
-    void SetUp() override { start(base_ops(), "test"); }
+    std::vector<PageInfo> entries = std::vector<PageInfo>(kFrames);
+    MemoryMap map;
+    Domain* d = nullptr;
+
+    void SetUp() override
+    {
+        Platform ops{};
+        ops.map_machine = map_machine;
+        ops.fill_hypervisor_slots = fill_slots;
+        ops.max_device_mfn = 1u << 20;
+        platform_install(ops);
+        std::fill(g_memory.begin(), g_memory.end(), 0);
+        frame_table().init(entries.data(), kFrames);
+        ASSERT_EQ(map.add(0, kFrames * 4096, 1), Status::OK);
+        frame_allocator().init(frame_table(), map);
+        static uint16_t next_id = 100;
+        d = domain_create(next_id++, "test", false);
+        ASSERT_NE(d, nullptr);
+    }
+    void TearDown() override { domain_destroy(*d); }
+
+    Mfn alloc() { return frame_allocator().alloc(d->id).value(); }
+    uint64_t* table(Mfn m) { return reinterpret_cast<uint64_t*>(&g_memory[m.raw * 4096]); }
+    PageInfo& info(Mfn m) { return *frame_table().get(m); }
+    Status type(Mfn m, PageType t)
+    {
+        PageTableRules rules(*d);
+        return frame_table().get_type(m, t, &rules);
+    }
+    Status untype(Mfn m)
+    {
+        PageTableRules rules(*d);
+        return frame_table().put_type(m, &rules);
+    }
 };
 
 }  // namespace
@@ -155,4 +191,31 @@ TEST_F(PageTables, UpdateEntryTakesNewBeforeDroppingOld)
     table(l1)[4] |= 0x60;
     ASSERT_EQ(update_table_entry(*d, l1, 4, (b.raw << 12) | P, true, d->id), Status::OK);
     EXPECT_EQ(table(l1)[4] & 0x60, 0x60u);
+}
+
+// Firmware and device frames below the top of RAM belong to DOMID_IO: a
+// privileged domain maps them (any permissions, cache attributes too)
+// without references; a domU may not; nobody may use one as a table.
+TEST_F(PageTables, IoFramesAreDeviceMemoryForPrivilegedDomainsOnly)
+{
+    Mfn io = alloc();
+    frame_table().set_owner_unchecked(io, kOwnerIo);
+    uint32_t count_before = info(io).count;
+    {
+        Mfn t = alloc();
+        table(t)[3] = (io.raw << 12) | P | RW;
+        EXPECT_EQ(type(t, PageType::L1), Status::PERMISSION);
+    }
+    d->privileged = true;
+    Mfn t = alloc();
+    table(t)[3] = (io.raw << 12) | P | RW | 0x10;  // PCD
+    ASSERT_EQ(type(t, PageType::L1), Status::OK);
+    EXPECT_EQ(info(io).count, count_before);  // no reference taken
+    EXPECT_EQ(info(io).type_count, 0u);
+    Mfn l2 = alloc();
+    table(l2)[0] = (io.raw << 12) | P;
+    EXPECT_EQ(type(l2, PageType::L2), Status::INVALID);
+    ASSERT_EQ(untype(t), Status::OK);
+    EXPECT_EQ(info(io).count, count_before);
+    d->privileged = false;
 }

@@ -103,6 +103,7 @@ void memory_init(BootInfo& info)
     frame_table().init(phys_to_virt<PageInfo>(table_paddr), nr_frames);
     unpack_kernel_modules(info, g_map, kBootDirectMapEnd);
     frame_allocator().init(frame_table(), g_map);
+    uint64_t io_frames = mark_io_frames(frame_table(), machine_memory().firmware);
 
     uint64_t direct_end = g_map.highest_end();
     if (direct_end < kBootDirectMapEnd)
@@ -113,6 +114,7 @@ void memory_init(BootInfo& info)
 
     VLOG_INFO("Memory: %lu MiB RAM, %lu MiB free, %lu frames, frame table at %lx\n", g_map.total_ram() >> 20,
               (frame_allocator().free_frames() * 4096) >> 20, nr_frames, table_paddr);
+    VLOG_DEBUG("  %lu frames below the top of RAM are firmware's or devices' (DOMID_IO)\n", io_frames);
     for (unsigned i = 0; i < g_map.count(); ++i) {
         const MemRange& r = g_map.at(i);
         VLOG_DEBUG("  %016lx-%016lx type %u\n", r.base, r.end, static_cast<unsigned>(r.type));

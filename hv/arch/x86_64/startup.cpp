@@ -139,6 +139,7 @@ void install_platform()
     ops.request_resched = [] { this_cpu()->need_resched = true; };
     ops.current_cpu = [] { return static_cast<unsigned>(this_cpu()->cpu_index); };
     ops.nr_cpus = cpus_online;
+    ops.cpu_apic_id = [](unsigned cpu) { return cpu_data(cpu).apic_id; };
     ops.running_vcpu_on = [](unsigned cpu) { return static_cast<Vcpu*>(cpu_data(cpu).current_vcpu); };
     ops.kick_cpu = cpu_kick;
     ops.flush_tlb_domain = tlb_flush_domain;
