@@ -5,7 +5,9 @@ same flags. Two figures, each printed with the ratio Vireo / Xen:
   - a null-hypercall round trip, in guest TSC cycles (the best of 5 rounds
     of 20000 calls, as the guest measures it);
   - an event send on a channel looped back to the domain itself, in cycles
-    (the best of 5 rounds of 10000).
+    (the best of 5 rounds of 10000);
+  - mmu_update: cycles per page-table entry in batches of 1, 16 and 512
+    (each entry validated and its references taken or dropped).
 Runs are interleaved (Vireo, Xen, Vireo, ...) and the medians compared,
 because TCG timings on shared machines are noisy.
 Usage: boot_and_hypercall.py VIREO XEN GUEST_KERNEL [--runs N]"""
@@ -19,6 +21,8 @@ import time
 FIRST_LINE = re.compile(rb"vireo-test bench_hypercall: starting")
 CYCLES = re.compile(rb"cycles-per-hypercall (\d+)")
 EVENT_CYCLES = re.compile(rb"cycles-per-event-send (\d+)")
+MMU_BATCHES = (1, 16, 512)
+MMU_CYCLES = {b: re.compile(rb"cycles-per-mmu-update-entry-batch-%d (\d+)" % b) for b in MMU_BATCHES}
 XEN_DONE = re.compile(rb"Hardware Dom0 halted")
 
 
@@ -46,17 +50,18 @@ def run_once(hv, image, kernel):
             out += chunk
         if first is None and FIRST_LINE.search(out):
             first = time.monotonic() - start
-        if EVENT_CYCLES.search(out) and (hv == "vireo" or XEN_DONE.search(out)):
+        if MMU_CYCLES[MMU_BATCHES[-1]].search(out) and (hv == "vireo" or XEN_DONE.search(out)):
             break
     if proc.poll() is None:
         proc.kill()
     proc.wait()
     m = CYCLES.search(out)
     e = EVENT_CYCLES.search(out)
-    if first is None or not m or not e:
+    mmu = [MMU_CYCLES[b].search(out) for b in MMU_BATCHES]
+    if first is None or not m or not e or not all(mmu):
         sys.exit(f"bench: {hv} run gave no figures; console tail:\n" +
                  out.decode(errors="replace")[-2000:])
-    return first, int(m.group(1)), int(e.group(1))
+    return (first, int(m.group(1)), int(e.group(1))) + tuple(int(x.group(1)) for x in mmu)
 
 
 def main():
@@ -70,7 +75,8 @@ def main():
     for _ in range(a.runs):
         for hv, image in (("vireo", a.vireo), ("xen", a.xen)):
             results[hv].append(run_once(hv, image, a.kernel))
-    med = {hv: tuple(statistics.median(r[i] for r in rs) for i in range(3)) for hv, rs in results.items()}
+    nfig = 3 + len(MMU_BATCHES)
+    med = {hv: tuple(statistics.median(r[i] for r in rs) for i in range(nfig)) for hv, rs in results.items()}
     print(f"{'figure':34} {'vireo':>10} {'xen-4.17':>10} {'vireo/xen':>10}")
     print(f"{'boot to first guest line (s)':34} {med['vireo'][0]:10.2f} {med['xen'][0]:10.2f} "
           f"{med['vireo'][0] / med['xen'][0]:10.2f}")
@@ -78,6 +84,10 @@ def main():
           f"{med['vireo'][1] / med['xen'][1]:10.2f}")
     print(f"{'event send, loopback (cycles)':34} {med['vireo'][2]:10.0f} {med['xen'][2]:10.0f} "
           f"{med['vireo'][2] / med['xen'][2]:10.2f}")
+    for i, b in enumerate(MMU_BATCHES):
+        label = f"mmu_update, batch {b} (cycles/entry)"
+        print(f"{label:34} {med['vireo'][3 + i]:10.0f} {med['xen'][3 + i]:10.0f} "
+              f"{med['vireo'][3 + i] / med['xen'][3 + i]:10.2f}")
     print(f"({a.runs} interleaved runs each, medians; TCG, -cpu max)")
 
 

@@ -1,6 +1,7 @@
 #include "hv/core/descriptors.hpp"
 
 #include "hv/core/frame_allocator.hpp"
+#include "hv/core/page_tables.hpp"
 #include "hv/core/platform.hpp"
 
 namespace vireo {
@@ -112,6 +113,7 @@ Status set_guest_gdt(Vcpu& v, const uint64_t* frames, unsigned entries)
         return Status::INVALID;
     Domain& d = *v.domain;
     unsigned nr = (entries + 511) / 512;
+    flush_stale_tlbs(d);  // no stale writable translation may outlive the typing
     DescriptorRules rules;
     unsigned taken = 0;
     for (; taken < nr; ++taken) {

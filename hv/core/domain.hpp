@@ -162,6 +162,8 @@ struct Domain {
     uint64_t max_pages = 0;
     uint64_t shared_info_maddr = 0;
     uint64_t vm_assist = 0;       // VMASST_TYPE_* bits enabled
+    // A mapping went away without a TLB flush (page_tables.hpp).
+    bool tlb_may_be_stale = false;
     unsigned nr_vcpus = 0;
     BvtParams bvt;
     Vcpu vcpus[kMaxVcpusPerDomain];

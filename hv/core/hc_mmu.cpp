@@ -15,13 +15,6 @@
 namespace vireo {
 namespace {
 
-void flush_domain_tlbs(const Domain& d)
-{
-    if (platform().flush_tlb_domain)
-        platform().flush_tlb_domain(&d);
-    else
-        platform().flush_tlb_local();
-}
 
 constexpr unsigned kOpsPerRound = 64;
 
@@ -48,20 +41,15 @@ Status data_owner_for(const Domain& d, uint64_t foreigndom, uint16_t& owner)
     return Status::OK;
 }
 
-Status normal_update(Domain& d, uint64_t ptr, uint64_t val, bool preserve_ad, uint16_t data_owner, bool& flush)
+Status normal_update(Domain& d, uint64_t ptr, uint64_t val, bool preserve_ad, uint16_t data_owner)
 {
     Mfn table(ptr >> kPageShift);
     PageInfo* info = frame_table().get(table);
     if (!info || info->owner != d.id)
         return Status::INVALID;
     unsigned index = static_cast<unsigned>((ptr & 0xfff) >> 3);
-    if (table_level(info->type)) {
-        uint64_t old = static_cast<uint64_t*>(frame_ptr(table))[index];
-        Status s = update_table_entry(d, table, index, val, preserve_ad, data_owner);
-        if (s == Status::OK && entry_change_needs_flush(old, val))
-            flush = true;
-        return s;
-    }
+    if (table_level(info->type))
+        return update_table_entry(d, table, index, val, preserve_ad, data_owner);
     // Not a page table: an ordinary write, if the guest could write it.
     PageTableRules rules(d);
     if (frame_table().get_type(table, PageType::WRITABLE, &rules) != Status::OK)
@@ -239,14 +227,12 @@ HypercallResult do_mmu_update(Vcpu& v, HypercallArgs& args)
     if (s != Status::OK)
         return hc_error(s);
     uint32_t done = 0;
-    bool flush = false;
     for (; done < count; ++done) {
         if (done == kOpsPerRound) {
             if (report_done(pdone, done, resumed) != Status::OK)
                 return hc_error(Status::FAULT);
             args.a[0] = reqs + done * sizeof(xen::mmu_update);
             args.a[1] = (count - done) | xen::MMU_UPDATE_PREEMPTED;
-            flush_domain_tlbs(d);
             return kHypercallRestart;
         }
         xen::mmu_update req;
@@ -259,7 +245,7 @@ HypercallResult do_mmu_update(Vcpu& v, HypercallArgs& args)
         case xen::MMU_NORMAL_PT_UPDATE:
         case xen::MMU_PT_UPDATE_NO_TRANSLATE:
         case xen::MMU_PT_UPDATE_PRESERVE_AD:
-            s = normal_update(d, ptr, req.val, cmd == xen::MMU_PT_UPDATE_PRESERVE_AD, owner, flush);
+            s = normal_update(d, ptr, req.val, cmd == xen::MMU_PT_UPDATE_PRESERVE_AD, owner);
             break;
         case xen::MMU_MACHPHYS_UPDATE:
             s = machphys_update(d, ptr, req.val);
@@ -273,10 +259,9 @@ HypercallResult do_mmu_update(Vcpu& v, HypercallArgs& args)
             break;
         }
     }
-    // An entry that went may still be cached by a CPU running another of
-    // the domain's vCPUs: its frame must not be reachable once freed.
-    if (flush)
-        flush_domain_tlbs(d);
+    // An entry that went may still be cached (the guest flushes as on
+    // native hardware); put_entry marked the domain, so nothing it lost
+    // becomes a page table or another domain's before a flush.
     if (report_done(pdone, done, resumed) != Status::OK)
         return hc_error(Status::FAULT);
     return hc_error(s);

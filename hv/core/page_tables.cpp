@@ -99,6 +99,9 @@ void PageTableRules::put_entry(uint64_t entry, unsigned level, Mfn table)
 {
     if (!(entry & kPresent))
         return;
+    // A translation through this entry may still sit in a TLB: flushed
+    // before it could matter (flush_stale_tlbs), not now.
+    m_domain.tlb_may_be_stale = true;
     Mfn target((entry & kAddrMask) >> kPageShift);
     if (level > 1 && target == table && !(entry & kRw))
         return;  // the recursive self-mapping holds nothing
@@ -117,6 +120,9 @@ void PageTableRules::put_entry(uint64_t entry, unsigned level, Mfn table)
 
 Status PageTableRules::validate(Mfn mfn, PageType type)
 {
+    // A stale writable translation of this frame must not outlive its
+    // becoming a page table.
+    flush_stale_tlbs(m_domain);
     unsigned level = table_level(type);
     PageInfo* info = frame_table().get(mfn);
     if (!level || !info || info->owner != m_domain.id)
@@ -197,14 +203,19 @@ Status find_l1_entry(const Vcpu& v, uint64_t va, Mfn& l1, unsigned& index)
     return info && info->type == PageType::L1 && info->owner == v.domain->id ? Status::OK : Status::INVALID;
 }
 
-bool entry_change_needs_flush(uint64_t old_entry, uint64_t new_entry)
+void flush_stale_tlbs(Domain& d)
 {
-    constexpr uint64_t kPresentBit = 1, kRwBit = 2, kFrameBits = 0x000ffffffffff000;
-    if (!(old_entry & kPresentBit))
-        return false;
-    if (!(new_entry & kPresentBit) || ((old_entry ^ new_entry) & kFrameBits))
-        return true;
-    return (old_entry & kRwBit) && !(new_entry & kRwBit);
+    if (d.tlb_may_be_stale)
+        flush_domain_tlbs(d);
+}
+
+void flush_domain_tlbs(Domain& d)
+{
+    d.tlb_may_be_stale = false;
+    if (platform().flush_tlb_domain)
+        platform().flush_tlb_domain(&d);
+    else if (platform().flush_tlb_local)
+        platform().flush_tlb_local();
 }
 
 }  // namespace vireo

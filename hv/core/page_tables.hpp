@@ -64,11 +64,15 @@ Status update_table_entry(Domain& d, Mfn table, unsigned index, uint64_t new_ent
 // a superpage, or the last table is not an L1 of v's domain.
 Status find_l1_entry(const Vcpu& v, uint64_t va, Mfn& l1, unsigned& index);
 
-// Whether replacing a table entry `old_entry` by `new_entry` may leave a
-// stale translation in some TLB: the old one was present and the new one
-// drops it, points elsewhere or takes write access away. Other changes
-// (new mappings, more rights) need no flush.
-bool entry_change_needs_flush(uint64_t old_entry, uint64_t new_entry);
+// TLB upkeep, as Xen does it: removing a mapping does not flush at once
+// (the guest flushes as on native hardware, and pays nothing for updates
+// that only add); the domain is marked instead, and every CPU that may
+// hold its translations is flushed before it could matter: before one of
+// its frames becomes a page table or descriptor page, and before one is
+// given back.
+void flush_stale_tlbs(Domain& d);
+// Flushes every CPU that may hold d's translations now.
+void flush_domain_tlbs(Domain& d);
 
 // Makes mfn v's kernel (or user) top-level table: it takes an L4 type
 // reference (validated if new), the old one's is dropped; for the user

@@ -97,13 +97,8 @@ bool try_emulate_pte_write(Vcpu& v, GuestRegs& regs, uint64_t cr2, uint64_t erro
                        status_name(s));
             return false;
         }
-        if (entry_change_needs_flush(old_entry, plan->new_entry)) {
-            // Other CPUs running this domain may cache the old entry too.
-            if (platform().flush_tlb_domain)
-                platform().flush_tlb_domain(&d);
-            else
-                platform().flush_tlb_local();
-        }
+        // A dropped translation may linger in a TLB: put_entry marked
+        // the domain (flush_stale_tlbs), as for mmu_update.
     }
     commit_pte_write(plan.value(), regs);
     return true;

@@ -1,5 +1,7 @@
 #include "hv/core/reservation.hpp"
 
+#include "hv/core/page_tables.hpp"
+
 #include "hv/core/frame_allocator.hpp"
 #include "hv/core/platform.hpp"
 
@@ -66,6 +68,7 @@ Status reservation_can_release(const Domain& d, Mfn mfn)
 
 void reservation_give(Domain& d, Mfn mfn)
 {
+    flush_stale_tlbs(d);  // no translation of it may survive its next owner
     fill(mfn, 0);  // the next owner never sees this one's data
     platform().m2p_set(mfn.raw, kInvalidM2p);
     (void)frame_allocator().free(mfn, d.id);
