@@ -228,7 +228,7 @@ HypercallResult do_mmu_update(Vcpu& v, HypercallArgs& args)
         return hc_error(s);
     uint32_t done = 0;
     for (; done < count; ++done) {
-        if (done == kOpsPerRound) {
+        if (done && done % kOpsPerRound == 0 && hypercall_should_yield()) {
             if (report_done(pdone, done, resumed) != Status::OK)
                 return hc_error(Status::FAULT);
             args.a[0] = reqs + done * sizeof(xen::mmu_update);
@@ -278,7 +278,7 @@ HypercallResult do_mmuext_op(Vcpu& v, HypercallArgs& args)
     Status s = Status::OK;
     uint32_t done = 0;
     for (; done < count; ++done) {
-        if (done == kOpsPerRound) {
+        if (done && done % kOpsPerRound == 0 && hypercall_should_yield()) {
             if (report_done(pdone, done, resumed) != Status::OK)
                 return hc_error(Status::FAULT);
             args.a[0] = ops + done * sizeof(xen::mmuext_op);

@@ -3,8 +3,9 @@
 //
 // Each entry is read, run through the normal handler table and its result
 // written back; a failing entry does not stop the batch (the guest reads
-// each result). A batch is preemptible: after every kEntriesPerRound entries,
-// and whenever an entry itself asks for a continuation, the multicall
+// each result). A batch is preemptible: every kEntriesPerRound entries when
+// something else waits for the CPU (as Xen's preemption check), and
+// whenever an entry itself asks for a continuation, the multicall
 // restarts at the first unfinished entry (an entry's own updated arguments
 // are written back into it first), so one domain's long batch cannot hold
 // the CPU.
@@ -32,7 +33,7 @@ HypercallResult do_multicall(Vcpu& v, HypercallArgs& args)
     uint64_t list = args.a[0];
     uint64_t nr = args.a[1] & 0xffffffffu;  // unsigned int in the ABI
     for (uint64_t i = 0; i < nr; ++i) {
-        if (i == kEntriesPerRound) {
+        if (i && i % kEntriesPerRound == 0 && hypercall_should_yield()) {
             args.a[0] = list, args.a[1] = nr - i;
             return kHypercallRestart;
         }

@@ -66,6 +66,10 @@ struct Platform {
     // Several CPUs (null in hosted tests: one CPU): this CPU's index, how
     // many run, the vCPU each runs (null: idle), and a request that CPU
     // `cpu` reschedule and deliver events soon (an IPI when remote).
+    // Something else wants this CPU (a reschedule is pending): a long
+    // hypercall stops at its next preemption point. Null in hosted tests
+    // (then it stops at every point).
+    bool (*preempt_pending)();
     unsigned (*current_cpu)();
     unsigned (*nr_cpus)();
     // The APIC id of CPU `cpu` (null in hosted tests: the index).
@@ -87,5 +91,13 @@ struct Platform {
 
 void platform_install(const Platform& ops);
 const Platform& platform();
+
+// At a hypercall's preemption point: stop now and continue later? As Xen's
+// hypercall_preempt_check: only when something else is waiting.
+inline bool hypercall_should_yield()
+{
+    const Platform& p = platform();
+    return !p.preempt_pending || p.preempt_pending();
+}
 
 }  // namespace vireo

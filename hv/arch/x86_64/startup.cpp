@@ -137,6 +137,7 @@ void install_platform()
     ops.timers_changed = timer_reprogram;
     ops.running_vcpu = current_vcpu;
     ops.request_resched = [] { this_cpu()->need_resched = true; };
+    ops.preempt_pending = [] { return __atomic_load_n(&this_cpu()->need_resched, __ATOMIC_RELAXED); };
     ops.current_cpu = [] { return static_cast<unsigned>(this_cpu()->cpu_index); };
     ops.nr_cpus = cpus_online;
     ops.cpu_apic_id = [](unsigned cpu) { return cpu_data(cpu).apic_id; };
