@@ -14,5 +14,8 @@ namespace vireo::arch {
 void big_lock();
 void big_unlock();
 bool big_lock_held_here();
+// Before the first secondary CPU starts, by the boot CPU holding the lock:
+// from now on the lock is a real ticket lock.
+void big_lock_enable_smp();
 
 }  // namespace vireo::arch

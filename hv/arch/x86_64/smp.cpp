@@ -113,6 +113,7 @@ unsigned smp_boot()
     if (found <= 1)
         return 1;
     g_bsp_cr4 = Cr::read4();
+    big_lock_enable_smp();
     size_t size = static_cast<size_t>(ap_trampoline_end - ap_trampoline_start);
     uint8_t* tramp = phys_to_virt<uint8_t>(kTrampoline);
     __builtin_memcpy(tramp, ap_trampoline_start, size);
