@@ -16,6 +16,8 @@ inline constexpr uint64_t kPageMask = ~(kPageSize - 1);
 constexpr uint64_t page_align_up(uint64_t x) { return (x + kPageSize - 1) & kPageMask; }
 constexpr uint64_t page_align_down(uint64_t x) { return x & kPageMask; }
 constexpr uint64_t align_up(uint64_t x, uint64_t a) { return (x + a - 1) & ~(a - 1); }
+// An x86-64 address with bits 63-47 all equal (48-bit virtual addresses).
+constexpr bool canonical(uint64_t va) { return static_cast<uint64_t>(static_cast<int64_t>(va << 16) >> 16) == va; }
 
 // A number that only converts explicitly, tagged by what it counts.
 template <typename Tag, typename Rep = uint64_t>

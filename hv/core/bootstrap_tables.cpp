@@ -1,4 +1,5 @@
 #include "hv/core/bootstrap_tables.hpp"
+#include "lib/types.hpp"
 
 namespace vireo {
 namespace {
@@ -18,8 +19,6 @@ uint64_t tables_at(unsigned lvl, uint64_t s, uint64_t e)
     unsigned span = kShift[lvl] + 9;
     return ((e - 1) >> span) - (s >> span) + 1;
 }
-
-bool canonical(uint64_t va) { return (static_cast<int64_t>(va << 16) >> 16) == static_cast<int64_t>(va); }
 
 }  // namespace
 

@@ -8,14 +8,13 @@
 #include "hv/core/descriptors.hpp"
 #include "hv/core/hypercall.hpp"
 #include "hv/core/platform.hpp"
+#include "lib/types.hpp"
 
 namespace vireo {
 namespace {
 
 constexpr unsigned kTrapsPerRound = 64;
 constexpr uint64_t kFlagIF = 1u << 9, kFlagIOPL = 3u << 12;
-
-bool canonical(uint64_t va) { return static_cast<uint64_t>(static_cast<int64_t>(va << 16) >> 16) == va; }
 
 }  // namespace
 
@@ -43,7 +42,6 @@ Status register_callback(Vcpu& v, const xen::callback_register& reg)
     v.callbacks.flags[reg.type] = reg.flags;
     return Status::OK;
 }
-
 
 HypercallResult do_set_trap_table(Vcpu& v, HypercallArgs& args)
 {

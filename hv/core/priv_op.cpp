@@ -4,6 +4,7 @@
 #include "hv/core/cpuid_policy.hpp"
 #include "hv/core/platform.hpp"
 #include "hv/core/port_io.hpp"
+#include "lib/types.hpp"
 
 namespace vireo {
 namespace {
@@ -28,8 +29,6 @@ constexpr uint32_t kHypervisorPresent = 1u << 31;
 constexpr uint32_t kMsrMcgCap = 0x179, kMsrMcgStatus = 0x17a, kMsrMcgCtl = 0x17b;
 constexpr uint32_t kGuestMcBanks = 2;
 bool is_guest_mc_bank_msr(uint32_t msr) { return msr >= 0x400 && msr < 0x400 + 4 * kGuestMcBanks; }
-
-bool canonical(uint64_t va) { return static_cast<uint64_t>(static_cast<int64_t>(va << 16) >> 16) == va; }
 
 bool emulate_rdmsr(Vcpu& v, GuestRegs& regs)
 {

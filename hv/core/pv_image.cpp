@@ -2,6 +2,7 @@
 
 #include "abi/arch_x86_64.hpp"
 #include "abi/elfnote.hpp"
+#include "lib/types.hpp"
 
 namespace vireo {
 namespace {
@@ -52,8 +53,6 @@ T load(const uint8_t* p)
     __builtin_memcpy(&v, p, sizeof v);
     return v;
 }
-
-bool canonical(uint64_t va) { return static_cast<uint64_t>(static_cast<int64_t>(va << 16) >> 16) == va; }
 
 // The x86-64 PV guest may not use the hypervisor's hole.
 bool in_hypervisor_range(uint64_t start, uint64_t end)

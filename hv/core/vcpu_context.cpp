@@ -5,11 +5,10 @@
 #include "hv/core/guest_traps.hpp"
 #include "hv/core/page_tables.hpp"
 #include "hv/core/runstate.hpp"
+#include "lib/types.hpp"
 
 namespace vireo {
 namespace {
-
-bool canonical(uint64_t va) { return static_cast<uint64_t>(static_cast<int64_t>(va << 16) >> 16) == va; }
 
 GuestRegs regs_from(const xen::cpu_user_regs& u)
 {
