@@ -22,6 +22,16 @@ static_assert(offsetof(GuestRegs, vector) == 15 * 8);
 static_assert(offsetof(GuestRegs, rip) == 17 * 8);
 static_assert(sizeof(GuestRegs) == 22 * 8);
 
+// The general registers by their encoding number (ModRM/REX: 0 = RAX,
+// 1 = RCX, ... 15 = R15), for code that decodes guest instructions.
+inline constexpr uint64_t GuestRegs::*kGprByNumber[16] = {
+    &GuestRegs::rax, &GuestRegs::rcx, &GuestRegs::rdx, &GuestRegs::rbx, &GuestRegs::rsp, &GuestRegs::rbp,
+    &GuestRegs::rsi, &GuestRegs::rdi, &GuestRegs::r8,  &GuestRegs::r9,  &GuestRegs::r10, &GuestRegs::r11,
+    &GuestRegs::r12, &GuestRegs::r13, &GuestRegs::r14, &GuestRegs::r15,
+};
+inline uint64_t& gpr(GuestRegs& r, unsigned n) { return r.*kGprByNumber[n & 15]; }
+inline uint64_t gpr(const GuestRegs& r, unsigned n) { return r.*kGprByNumber[n & 15]; }
+
 // The vector value the syscall entry stores: only a frame so marked may
 // return by sysretq (which clobbers RCX and R11).
 inline constexpr uint64_t kSyscallVector = 0x100;

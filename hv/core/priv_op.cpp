@@ -78,14 +78,6 @@ bool emulate_wrmsr(Vcpu& v, GuestRegs& regs)
     }
 }
 
-// A general register by its encoding number (0 = RAX ... 15 = R15).
-uint64_t& gpr(GuestRegs& r, unsigned n)
-{
-    uint64_t* const regs[16] = {&r.rax, &r.rcx, &r.rdx, &r.rbx, &r.rsp, &r.rbp, &r.rsi, &r.rdi,
-                                &r.r8,  &r.r9,  &r.r10, &r.r11, &r.r12, &r.r13, &r.r14, &r.r15};
-    return *regs[n & 15];
-}
-
 // CR0 as the guest sees it: the real one, with its own virtual TS.
 uint64_t guest_cr0(const Vcpu& v)
 {

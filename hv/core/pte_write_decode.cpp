@@ -19,12 +19,6 @@ constexpr Op kAluOps[8] = {Op::ADD, Op::OR, Op::ADC, Op::SBB, Op::AND, Op::SUB, 
 // Group 8 (0f ba /4-/7): BT reads only.
 constexpr Op kGroup8Ops[8] = {Op::NONE, Op::NONE, Op::NONE, Op::NONE, Op::NONE, Op::BTS, Op::BTR, Op::BTC};
 
-constexpr uint64_t GuestRegs::*kGpr[16] = {
-    &GuestRegs::rax, &GuestRegs::rcx, &GuestRegs::rdx, &GuestRegs::rbx, &GuestRegs::rsp, &GuestRegs::rbp,
-    &GuestRegs::rsi, &GuestRegs::rdi, &GuestRegs::r8,  &GuestRegs::r9,  &GuestRegs::r10, &GuestRegs::r11,
-    &GuestRegs::r12, &GuestRegs::r13, &GuestRegs::r14, &GuestRegs::r15,
-};
-
 constexpr uint8_t kRexW = 8, kRexR = 4, kRexX = 2, kRexB = 1;
 
 enum class Seg : uint8_t { FLAT, FS, GS };
@@ -82,8 +76,8 @@ uint64_t width_mask(unsigned width) { return width == 8 ? ~uint64_t{0} : (uint64
 uint64_t read_reg(const GuestRegs& r, unsigned num, unsigned width, bool rex)
 {
     if (width == 1 && !rex && num >= 4 && num < 8)
-        return (r.*kGpr[num - 4] >> 8) & 0xff;  // AH, CH, DH, BH
-    return r.*kGpr[num] & width_mask(width);
+        return (gpr(r, num - 4) >> 8) & 0xff;  // AH, CH, DH, BH
+    return gpr(r, num) & width_mask(width);
 }
 
 Status fail(Status s, const char* reason, const char** why)
@@ -190,16 +184,16 @@ Status decode(const PteWriteFault& f, const GuestRegs& r, Decoded& d, const char
             return fail(in.exhausted(), "instruction bytes end before SIB", why);
         unsigned index = ((sib >> 3) & 7) | ((d.rex & kRexX) ? 8 : 0);
         if (index != 4)  // RSP cannot be an index: "none"
-            ea += r.*kGpr[index] << (sib >> 6);
+            ea += gpr(r, index) << (sib >> 6);
         if ((sib & 7) == 5 && mod == 0)
             disp_len = 4;  // disp32, no base
         else
-            ea += r.*kGpr[(sib & 7) | ((d.rex & kRexB) ? 8 : 0)];
+            ea += gpr(r, (sib & 7) | ((d.rex & kRexB) ? 8 : 0));
     } else if (rm3 == 5 && mod == 0) {
         rip_relative = true;
         disp_len = 4;
     } else {
-        ea += r.*kGpr[rm3 | ((d.rex & kRexB) ? 8 : 0)];
+        ea += gpr(r, rm3 | ((d.rex & kRexB) ? 8 : 0));
     }
     if (disp_len && !in.take_signed(disp_len, disp))
         return fail(in.exhausted(), "instruction bytes end in the displacement", why);
@@ -366,7 +360,7 @@ void commit_pte_write(const PteWritePlan& p, GuestRegs& r)
 {
     r.rip += p.length;
     if (p.reg != kNoReg) {
-        uint64_t& g = r.*kGpr[p.reg & 15];
+        uint64_t& g = gpr(r, p.reg & 15);
         switch (p.reg_width) {
         case 8: g = p.reg_value; break;
         case 4: g = p.reg_value & 0xffffffffu; break;  // 32-bit writes zero-extend
