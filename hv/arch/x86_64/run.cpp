@@ -92,7 +92,7 @@ void schedule(bool prev_yielded)
         pc->need_resched = false;
         reap_stopped_domains();
         uint64_t now = now_ns();
-        SchedDecision d = scheduler_pick(prev, now, prev_yielded);
+        SchedDecision d = scheduler_pick(prev, now, prev_yielded, pc->cpu_index);
         if (prev && prev != d.next)
             switched_out(*prev, now);
         if (d.next) {
