@@ -376,3 +376,37 @@ TEST_F(Bvt, TurningWarpOffEndsAWarpInProgress)
     ASSERT_EQ(scheduler_set_params(*warper.domain, weight(10)), Status::OK);
     EXPECT_FALSE(warper.bvt.warped);
 }
+
+// Several CPUs: each picks from its own run queue, never a vCPU another CPU
+// runs, and an empty queue steals a waiting vCPU, which then belongs to the
+// stealing CPU; a woken vCPU goes to an idle CPU when its own is busy.
+TEST_F(Bvt, EachCpuRunsItsOwnQueueAndAnIdleOneSteals)
+{
+    Vcpu& a = add_domain(weight(10));
+    Vcpu& b = add_domain(weight(10));
+    a.processor = 0;
+    b.processor = 1;
+    SchedDecision on0 = scheduler_pick(nullptr, now, false, 0);
+    SchedDecision on1 = scheduler_pick(nullptr, now, false, 1);
+    EXPECT_EQ(on0.next, &a);
+    EXPECT_EQ(on1.next, &b);
+    EXPECT_TRUE(a.on_a_cpu);
+    EXPECT_TRUE(b.on_a_cpu);
+    // a third vCPU on CPU 0's queue, CPU 1 idle after b blocks: CPU 1 takes it
+    Vcpu& c = add_domain(weight(10));
+    c.processor = 0;
+    b.state = VcpuState::BLOCKED;
+    now += kBvtMcuNs;
+    SchedDecision again1 = scheduler_pick(&b, now, false, 1);
+    EXPECT_EQ(again1.next, &c);
+    EXPECT_EQ(c.processor, 1u);
+    EXPECT_FALSE(b.on_a_cpu);
+    // and CPU 0 keeps a: c is taken, nothing else of its queue is left
+    SchedDecision again0 = scheduler_pick(&a, now, false, 0);
+    EXPECT_EQ(again0.next, &a);
+    // placement: b wakes with its CPU (1) busy and CPU 0 idle -> CPU 0
+    b.state = VcpuState::RUNNABLE;
+    unsigned cpu = scheduler_place(b, 2, [](unsigned c) { return c == 0; });
+    EXPECT_EQ(cpu, 0u);
+    EXPECT_EQ(b.processor, 0u);
+}
