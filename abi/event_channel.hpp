@@ -52,6 +52,15 @@ struct evtchn_bind_virq {
 };
 static_assert(sizeof(evtchn_bind_virq) == 12);
 
+// A physical interrupt (pirq) the domain mapped, delivered on a new port.
+inline constexpr uint32_t BIND_PIRQ__WILL_SHARE = 1;
+struct evtchn_bind_pirq {
+    uint32_t pirq;
+    uint32_t flags;      // BIND_PIRQ__*
+    evtchn_port_t port;  // OUT
+};
+static_assert(sizeof(evtchn_bind_pirq) == 12);
+
 struct evtchn_bind_ipi {
     uint32_t vcpu;
     evtchn_port_t port;  // OUT

@@ -36,16 +36,30 @@ bool acpi_table_valid(const uint8_t* t, size_t available)
     return len >= kHeaderLen && len <= available && sums_to_zero(t, len);
 }
 
-unsigned acpi_madt_cpus(const uint8_t* madt, size_t len, uint32_t* ids, unsigned max)
+namespace {
+
+// Calls fn(type, entry, entry_len) for each entry of the MADT's list; a
+// broken entry ends the list.
+template <typename Fn>
+void for_each_entry(const uint8_t* madt, size_t len, Fn fn)
 {
     if (len < kMadtFixedLen || __builtin_memcmp(madt, "APIC", 4) != 0)
-        return 0;
-    unsigned n = 0;
+        return;
     for (size_t off = kMadtFixedLen; off + 2 <= len;) {
         uint8_t type = madt[off], elen = madt[off + 1];
         if (elen < 2 || off + elen > len)
-            break;  // a broken entry ends the list
-        const uint8_t* e = madt + off;
+            return;
+        fn(type, madt + off, elen);
+        off += elen;
+    }
+}
+
+}  // namespace
+
+unsigned acpi_madt_cpus(const uint8_t* madt, size_t len, uint32_t* ids, unsigned max)
+{
+    unsigned n = 0;
+    for_each_entry(madt, len, [&](uint8_t type, const uint8_t* e, uint8_t elen) {
         uint32_t id = 0, flags = 0;
         bool cpu = false;
         if (type == 0 && elen >= 8) {  // processor local APIC
@@ -61,8 +75,28 @@ unsigned acpi_madt_cpus(const uint8_t* madt, size_t len, uint32_t* ids, unsigned
             if (!seen)
                 ids[n++] = id;
         }
-        off += elen;
-    }
+    });
+    return n;
+}
+
+unsigned acpi_madt_ioapics(const uint8_t* madt, size_t len, MadtIoApic* out, unsigned max)
+{
+    unsigned n = 0;
+    for_each_entry(madt, len, [&](uint8_t type, const uint8_t* e, uint8_t elen) {
+        if (type == 1 && elen >= 12 && n < max)
+            out[n++] = MadtIoApic{e[2], le32(e + 4), le32(e + 8)};
+    });
+    return n;
+}
+
+unsigned acpi_madt_isa_overrides(const uint8_t* madt, size_t len, MadtIsaOverride* out, unsigned max)
+{
+    unsigned n = 0;
+    for_each_entry(madt, len, [&](uint8_t type, const uint8_t* e, uint8_t elen) {
+        // Bus 0 is ISA, the only bus the ACPI spec defines for overrides.
+        if (type == 2 && elen >= 10 && e[2] == 0 && e[3] < 16 && n < max)
+            out[n++] = MadtIsaOverride{e[3], le32(e + 4), static_cast<uint16_t>(e[8] | (e[9] << 8))};
+    });
     return n;
 }
 

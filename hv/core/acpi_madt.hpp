@@ -17,4 +17,20 @@ bool acpi_table_valid(const uint8_t* table, size_t available);
 // their APIC ids go into ids[], at most max; returns how many.
 unsigned acpi_madt_cpus(const uint8_t* madt, size_t len, uint32_t* ids, unsigned max);
 
+// The I/O APICs: each one's id, MMIO address and first GSI.
+struct MadtIoApic {
+    uint8_t id;
+    uint32_t address;
+    uint32_t gsi_base;
+};
+unsigned acpi_madt_ioapics(const uint8_t* madt, size_t len, MadtIoApic* out, unsigned max);
+// The interrupt source overrides of ISA IRQs: which GSI each reaches, with
+// the MPS INTI flags (polarity in bits 0-1, trigger mode in bits 2-3).
+struct MadtIsaOverride {
+    uint8_t irq;
+    uint32_t gsi;
+    uint16_t flags;
+};
+unsigned acpi_madt_isa_overrides(const uint8_t* madt, size_t len, MadtIsaOverride* out, unsigned max);
+
 }  // namespace vireo

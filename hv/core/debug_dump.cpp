@@ -68,6 +68,7 @@ const char* port_state_name(PortState s)
     case PortState::INTERDOMAIN: return "interdomain";
     case PortState::VIRQ: return "virq";
     case PortState::IPI: return "ipi";
+    case PortState::PIRQ: return "pirq";
     }
     return "?";
 }
@@ -96,6 +97,8 @@ void dump_event_channels()
                 log(LogLevel::ERROR, " for d%u\n", p.remote_dom);
             else if (p.state == PortState::VIRQ)
                 log(LogLevel::ERROR, " virq %u\n", p.virq);
+            else if (p.state == PortState::PIRQ)
+                log(LogLevel::ERROR, " pirq %u\n", p.pirq);
             else
                 log(LogLevel::ERROR, "\n");
         }

@@ -23,7 +23,7 @@ inline constexpr unsigned kNrVirqs = 24;
 // The remote end of a console port: Vireo's own console service (DOMID_XEN).
 inline constexpr uint16_t kConsoleBackendDomain = 0x7ff2;
 
-enum class PortState : uint8_t { FREE, RESERVED, UNBOUND, INTERDOMAIN, VIRQ, IPI };
+enum class PortState : uint8_t { FREE, RESERVED, UNBOUND, INTERDOMAIN, VIRQ, IPI, PIRQ };
 
 struct EventPort {
     PortState state = PortState::FREE;
@@ -31,7 +31,11 @@ struct EventPort {
     uint16_t remote_dom = 0;  // UNBOUND: who may bind; INTERDOMAIN: the peer
     uint32_t remote_port = 0; // INTERDOMAIN: the peer's port
     uint32_t virq = 0;        // VIRQ: which
+    uint16_t pirq = 0;        // PIRQ: which (physical_irq.hpp)
 };
+
+// Physical interrupts a privileged domain may map (physical_irq.hpp).
+inline constexpr unsigned kMaxPirqs = 256;
 
 enum class DomainState : uint8_t { FREE, BUILDING, RUNNING, SHUT_DOWN, DEAD };
 enum class VcpuState : uint8_t { DOWN, RUNNABLE, BLOCKED };
@@ -168,6 +172,11 @@ struct Domain {
     BvtParams bvt;
     Vcpu vcpus[kMaxVcpusPerDomain];
     EventPort ports[kMaxEventPorts];
+    // Physical interrupts (physical_irq.cpp): pirq -> GSI + 1 (0: none)
+    // and the port it is bound to (0: none).
+    uint8_t pirq_line[kMaxPirqs] = {};
+    uint16_t pirq_port[kMaxPirqs] = {};
+    bool msi_refusal_logged = false;
     // The console (guest_console.cpp): ring page and port (domUs), and the
     // line being collected for the serial output.
     uint64_t console_ring_maddr = 0;

@@ -4,6 +4,7 @@
 #include "hv/core/event_channel.hpp"
 #include "hv/core/frame_allocator.hpp"
 #include "hv/core/page_tables.hpp"
+#include "hv/core/physical_irq.hpp"
 #include "hv/core/platform.hpp"
 
 namespace vireo {
@@ -35,6 +36,7 @@ TeardownReport domain_release_resources(Domain& d)
 {
     TeardownReport r;
     evtchn_close_all(d);
+    pirq_release_all(d);  // its device lines masked and free for another
     for (Vcpu& v : d.vcpus)
         release_vcpu(v);
     FrameTable& ft = frame_table();

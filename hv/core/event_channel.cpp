@@ -3,6 +3,7 @@
 #include "abi/callback.hpp"
 #include "abi/xen.hpp"
 #include "hv/core/guest_traps.hpp"
+#include "hv/core/physical_irq.hpp"
 #include "hv/core/platform.hpp"
 #include "hv/core/vcpu_events.hpp"
 
@@ -120,6 +121,9 @@ Status evtchn_close(Domain& d, uint32_t port)
         }
         break;
     }
+    case PortState::PIRQ:
+        pirq_unbind_port(d, port);
+        break;
     default:
         break;
     }

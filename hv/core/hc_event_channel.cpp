@@ -4,6 +4,7 @@
 #include "hv/core/event_channel.hpp"
 #include "hv/core/guest_console.hpp"
 #include "hv/core/hypercall.hpp"
+#include "hv/core/physical_irq.hpp"
 #include "hv/core/platform.hpp"
 
 namespace vireo {
@@ -145,6 +146,27 @@ HypercallResult bind_ipi(Vcpu& v, uint64_t arg)
     return 0;
 }
 
+// A physical interrupt the domain mapped (physdev_op map_pirq), on a new
+// port notifying vCPU 0. Xen lets only domains with access to the IRQ bind
+// it; Vireo maps lines to privileged domains only.
+HypercallResult bind_pirq(Vcpu& v, uint64_t arg)
+{
+    Domain& d = *v.domain;
+    xen::evtchn_bind_pirq req;
+    if (read_arg(arg, req) != Status::OK)
+        return hc_error(Status::FAULT);
+    if (req.pirq >= kMaxPirqs)
+        return hc_error(Status::INVALID);
+    if (!d.privileged)
+        return hc_error(Status::PERMISSION);
+    Result<uint32_t> port = pirq_bind(d, req.pirq);
+    if (!port.ok())
+        return port.status() == Status::NO_MEMORY ? no_space() : hc_error(port.status());
+    req.port = port.value();
+    (void)write_arg(arg, req);
+    return 0;
+}
+
 HypercallResult send(Vcpu& v, uint64_t arg)
 {
     Domain& d = *v.domain;
@@ -207,6 +229,10 @@ HypercallResult status(Vcpu& v, uint64_t arg)
         req.u.virq = p.virq;
         break;
     case PortState::IPI: req.status = xen::EVTCHNSTAT_ipi; break;
+    case PortState::PIRQ:
+        req.status = xen::EVTCHNSTAT_pirq;
+        req.u.pirq = p.pirq;
+        break;
     }
     return write_arg(arg, req) == Status::OK ? 0 : hc_error(Status::FAULT);
 }
@@ -222,6 +248,7 @@ HypercallResult do_event_channel_op(Vcpu& v, HypercallArgs& args)
     case xen::EVTCHNOP_bind_interdomain: return bind_interdomain(v, arg);
     case xen::EVTCHNOP_bind_virq: return bind_virq(v, arg);
     case xen::EVTCHNOP_bind_ipi: return bind_ipi(v, arg);
+    case xen::EVTCHNOP_bind_pirq: return bind_pirq(v, arg);
     case xen::EVTCHNOP_send: return send(v, arg);
     case xen::EVTCHNOP_status: return status(v, arg);
     case xen::EVTCHNOP_close: {

@@ -87,6 +87,14 @@ struct Platform {
     // The running vCPU's GDT changed (set_gdt, update_descriptor): copy
     // its descriptors into this CPU's GDT again. Null in hosted tests.
     void (*reload_guest_gdt)();
+    // Physical interrupt lines (IO-APIC inputs, by GSI) for the hardware
+    // domain's devices: route a line to the hypervisor with its trigger
+    // mode and polarity (left masked), mask or unmask it, and read an
+    // IO-APIC register for dom0 (false: no IO-APIC there). Null in hosted
+    // tests.
+    void (*irq_line_program)(unsigned gsi, bool level, bool active_low);
+    void (*irq_line_mask)(unsigned gsi, bool masked);
+    bool (*ioapic_read)(uint64_t physbase, uint32_t reg, uint32_t* value);
 };
 
 void platform_install(const Platform& ops);

@@ -45,6 +45,8 @@ def parse_args():
     p.add_argument("--input", default="", help="text typed on the serial line after --input-after")
     p.add_argument("--input-after", default="", help="regex to wait for before typing --input")
     p.add_argument("--log", help="where to write the whole console")
+    p.add_argument("--qemu-arg", action="append", default=[],
+                   help="extra QEMU argument (devices: disks, NICs), repeatable")
     return p.parse_args()
 
 
@@ -59,6 +61,7 @@ def qemu_command(a):
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     # For debugging a run by hand, e.g. VIREO_QEMU_EXTRA="-d int,cpu_reset -D q.log".
     cmd += os.environ.get("VIREO_QEMU_EXTRA", "").split()
+    cmd += a.qemu_arg
     if a.cdrom:
         return cmd + ["-cdrom", a.cdrom]
     cmd += ["-kernel", a.image, "-append", hv_cmdline.strip()]

@@ -8,6 +8,7 @@
 #include "abi/domctl.hpp"
 #include "abi/elfnote.hpp"
 #include "abi/event_channel.hpp"
+#include "abi/physdev.hpp"
 #include "abi/memory.hpp"
 #include "abi/mmu.hpp"
 #include "abi/platform.hpp"
@@ -48,6 +49,21 @@ const AbiEntry kOurAbi[] = {
     C(MMUEXT_CLEAR_PAGE), C(MMUEXT_COPY_PAGE), C(MMUEXT_FLUSH_CACHE_GLOBAL), C(MMUEXT_MARK_SUPER),
     C(MMUEXT_UNMARK_SUPER), C(UVMF_NONE), C(UVMF_TLB_FLUSH), C(UVMF_INVLPG), C(UVMF_FLUSHTYPE_MASK),
     C(UVMF_ALL),
+    Z(evtchn_bind_pirq), F(evtchn_bind_pirq, flags), F(evtchn_bind_pirq, port), C(BIND_PIRQ__WILL_SHARE),
+    Z(physdev_irq_status_query), F(physdev_irq_status_query, flags), Z(physdev_apic),
+    F(physdev_apic, reg), F(physdev_apic, value), Z(physdev_map_pirq), F(physdev_map_pirq, type),
+    F(physdev_map_pirq, index), F(physdev_map_pirq, pirq), F(physdev_map_pirq, bus),
+    F(physdev_map_pirq, devfn), F(physdev_map_pirq, entry_nr), F(physdev_map_pirq, table_base),
+    Z(physdev_irq), F(physdev_irq, vector), Z(physdev_unmap_pirq), F(physdev_unmap_pirq, pirq), Z(physdev_setup_gsi),
+    F(physdev_setup_gsi, triggering), F(physdev_setup_gsi, polarity), Z(physdev_eoi),
+    C(PHYSDEVOP_eoi), C(PHYSDEVOP_irq_status_query), C(PHYSDEVOP_apic_read), C(PHYSDEVOP_apic_write),
+    C(PHYSDEVOP_alloc_irq_vector), C(PHYSDEVOP_map_pirq), C(PHYSDEVOP_unmap_pirq),
+    C(PHYSDEVOP_manage_pci_add), C(PHYSDEVOP_manage_pci_remove), C(PHYSDEVOP_restore_msi),
+    C(PHYSDEVOP_manage_pci_add_ext), C(PHYSDEVOP_setup_gsi), C(PHYSDEVOP_get_free_pirq),
+    C(PHYSDEVOP_pci_mmcfg_reserved), C(PHYSDEVOP_pci_device_add), C(PHYSDEVOP_pci_device_remove),
+    C(PHYSDEVOP_restore_msi_ext), C(PHYSDEVOP_pirq_eoi_gmfn_v2), C(XENIRQSTAT_needs_eoi),
+    C(XENIRQSTAT_shared), C(MAP_PIRQ_TYPE_MSI), C(MAP_PIRQ_TYPE_GSI), C(MAP_PIRQ_TYPE_MSI_SEG),
+    C(MAP_PIRQ_TYPE_MULTI_MSI),
     Z(evtchn_alloc_unbound), F(evtchn_alloc_unbound, port), Z(evtchn_bind_interdomain),
     F(evtchn_bind_interdomain, remote_port), F(evtchn_bind_interdomain, local_port), Z(evtchn_bind_virq),
     F(evtchn_bind_virq, port), Z(evtchn_bind_ipi), F(evtchn_bind_ipi, port), Z(evtchn_status),

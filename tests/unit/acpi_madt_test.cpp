@@ -87,3 +87,28 @@ TEST(AcpiMadt, ChecksumsAndLengths)
     rsdp[0] = 'X';
     EXPECT_FALSE(vireo::acpi_rsdp_valid(rsdp.data(), rsdp.size()));
 }
+
+TEST(AcpiMadt, ListsIoApicsAndIsaOverrides)
+{
+    // QEMU's PC: one I/O APIC at 0xfec00000 from GSI 0; IRQ 0 on GSI 2;
+    // IRQ 9 level, active high (flags 0xd); an override on another bus and
+    // one of a non-ISA IRQ number are not ISA overrides; a truncated I/O
+    // APIC entry is skipped.
+    auto t = madt({lapic(0, 1), {1, 12, 7, 0, 0, 0, 0xc0, 0xfe, 24, 0, 0, 0}, {2, 10, 0, 0, 2, 0, 0, 0, 0, 0},
+                   {2, 10, 0, 9, 9, 0, 0, 0, 0xd, 0}, {2, 10, 1, 5, 5, 0, 0, 0, 0, 0},
+                   {2, 10, 0, 16, 16, 0, 0, 0, 0, 0}, {1, 8, 1, 0, 0, 0, 0, 0}});
+    vireo::MadtIoApic io[4];
+    ASSERT_EQ(vireo::acpi_madt_ioapics(t.data(), t.size(), io, 4), 1u);
+    EXPECT_EQ(io[0].id, 7u);
+    EXPECT_EQ(io[0].address, 0xfec00000u);
+    EXPECT_EQ(io[0].gsi_base, 24u);
+    vireo::MadtIsaOverride ov[8];
+    ASSERT_EQ(vireo::acpi_madt_isa_overrides(t.data(), t.size(), ov, 8), 2u);
+    EXPECT_EQ(ov[0].irq, 0u);
+    EXPECT_EQ(ov[0].gsi, 2u);
+    EXPECT_EQ(ov[0].flags, 0u);
+    EXPECT_EQ(ov[1].irq, 9u);
+    EXPECT_EQ(ov[1].flags, 0xdu);
+    // At most `max` are written.
+    EXPECT_EQ(vireo::acpi_madt_isa_overrides(t.data(), t.size(), ov, 1), 1u);
+}

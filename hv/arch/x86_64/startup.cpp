@@ -7,6 +7,7 @@
 #include "hv/arch/x86_64/fpu.hpp"
 #include "hv/arch/x86_64/gdt.hpp"
 #include "hv/arch/x86_64/guest_access.hpp"
+#include "hv/arch/x86_64/ioapic.hpp"
 #include "hv/arch/x86_64/kernel_unpack.hpp"
 #include "hv/arch/x86_64/layout.hpp"
 #include "hv/arch/x86_64/machine.hpp"
@@ -197,6 +198,7 @@ void boot_main(uint32_t magic, uint32_t info_paddr)
     unsigned cpus = smp_boot();
     if (cpus > 1)
         VLOG_INFO("%u CPUs running\n", cpus);
+    ioapic_init(4);  // COM1's IRQ stays the hypervisor's, as on Xen
     debug_dump_register_keys();
     console_register_key('C', "crash the hypervisor (tests the panic path)", crash_on_purpose);
 

@@ -22,7 +22,6 @@ enum Vector : uint8_t {
     kVirtualization = 20, kControlProtection = 21,
     kFirstIrqVector = 0x20,
     kLapicTimerVector = 0xf0,
-    kSerialVector = 0xf1,
     kSpuriousVector = 0xff,
 };
 

@@ -1,0 +1,35 @@
+# Debian's Linux as dom0 driving the machine's devices with its own drivers:
+# QEMU's virtio disk holds an ext4 image that dom0 mounts, reads, writes
+# and reads back after a remount; its virtio NIC gets an address by DHCP on
+# QEMU's user network and pings the gateway. Device interrupts reach dom0
+# as event channels bound to physical IRQs (map_pirq, bind_pirq, EOI), on
+# the devices' INTx lines through Vireo's I/O APIC driver.
+# The initramfs carries the kernel package's modules, so it and the disk
+# image are made at test time, after the reference fetch.
+set(LINUX_DEVICES_INITRAMFS ${SYSTEM_DATA}/linux-devices-initramfs.cpio.gz)
+set(LINUX_DEVICES_DISK ${SYSTEM_DATA}/linux-devices-disk.img)
+add_test(NAME linux.devices-images COMMAND bash -c
+    "bash '${PROJECT_SOURCE_DIR}/tools/mkinitramfs.sh' '${LINUX_DEVICES_INITRAMFS}' devices '${VIREO_REF_DIR}' && bash '${PROJECT_SOURCE_DIR}/tools/mkdisk.sh' '${LINUX_DEVICES_DISK}'")
+set_tests_properties(linux.devices-images PROPERTIES FIXTURES_SETUP devimages FIXTURES_REQUIRED xenref
+    LABELS "system;linux" TIMEOUT 120)
+
+vireo_system_test(linux-dom0-devices TIMEOUT 300 ARGS --mem 1024 --dom0-mem 512M
+    --module "${VIREO_REF_DIR}/vmlinuz console=hvc0 earlyprintk=xen vireo_test=devices"
+    --module ${LINUX_DEVICES_INITRAMFS}
+    --qemu-arg=-drive --qemu-arg=file=${LINUX_DEVICES_DISK},format=raw,if=virtio
+    --qemu-arg=-nic --qemu-arg=user,model=virtio-net-pci
+    --expect "I/O APIC 0 at 0xfec00000: GSIs 0-23"
+    --expect "Hypervisor detected: Xen PV"
+    --expect "virtio_blk virtio[0-9]: \\[vda\\] 65536 512-byte logical blocks"
+    --expect "modules: [0-9]+ loaded"
+    --expect "disk: /dev/vda /mnt ext4"
+    --expect "disk read: numbers.txt: OK"
+    --expect "disk after remount: /mnt/written: OK"
+    --expect "udhcpc: lease of 10\\.0\\.2\\.15 obtained"
+    --expect "net: 10\\.0\\.2\\.15/24"
+    --expect "net: 2 packets transmitted, 2 packets received"
+    --expect "interrupts: [0-9]+: +[1-9][0-9]* +xen-pirq +-ioapic-level +virtio"
+    --expect "vireo-linux: PASS devices"
+    --expect "reboot: Power down"
+    ${LINUX_FORBID})
+set_tests_properties(system.linux-dom0-devices PROPERTIES FIXTURES_REQUIRED "xenref;devimages" LABELS "system;linux")
