@@ -172,11 +172,14 @@ struct Domain {
     BvtParams bvt;
     Vcpu vcpus[kMaxVcpusPerDomain];
     EventPort ports[kMaxEventPorts];
-    // Physical interrupts (physical_irq.cpp): pirq -> GSI + 1 (0: none)
-    // and the port it is bound to (0: none).
-    uint8_t pirq_line[kMaxPirqs] = {};
+    // Physical interrupts (physical_irq.cpp): pirq -> interrupt source + 1
+    // (0: none) and the port it is bound to (0: none).
+    uint8_t pirq_source[kMaxPirqs] = {};
     uint16_t pirq_port[kMaxPirqs] = {};
-    bool msi_refusal_logged = false;
+    // The configuration address its last 32-bit write to port 0xcf8 set
+    // (port_io.cpp keeps it, so that the hypervisor's own configuration
+    // accesses cannot come between it and the data access).
+    uint32_t pci_cf8 = 0;
     // The console (guest_console.cpp): ring page and port (domUs), and the
     // line being collected for the serial output.
     uint64_t console_ring_maddr = 0;

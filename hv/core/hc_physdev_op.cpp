@@ -5,7 +5,6 @@
 #include "abi/physdev.hpp"
 #include "abi/xen.hpp"
 #include "hv/core/hypercall.hpp"
-#include "hv/core/log.hpp"
 #include "hv/core/physical_irq.hpp"
 #include "hv/core/platform.hpp"
 
@@ -39,17 +38,21 @@ HypercallResult map_pirq(Domain& d, uint64_t arg)
         return hc_error(Status::PERMISSION);
     if (!names_self(d, req.domid))
         return hc_error(domain_lookup(req.domid) ? Status::PERMISSION : Status::NO_DOMAIN);
-    if (req.type != xen::MAP_PIRQ_TYPE_GSI) {
-        // MSI needs the hypervisor to own each device's MSI registers
-        // (Xen writes them itself); Vireo does not yet, and Linux then
-        // falls back to the device's INTx line.
-        if (!(d.msi_refusal_logged)) {
-            d.msi_refusal_logged = true;
-            VLOG_WARN("d%u: MSI/MSI-X not supported (map_pirq type %d): devices use their INTx lines\n", d.id,
-                      req.type);
-        }
-        return hc_error(Status::NOT_SUPPORTED);
+    if (req.type == xen::MAP_PIRQ_TYPE_MSI || req.type == xen::MAP_PIRQ_TYPE_MSI_SEG) {
+        // MSI_SEG carries the PCI segment in the bus number's top half.
+        uint32_t seg_bus = req.type == xen::MAP_PIRQ_TYPE_MSI ? (static_cast<uint32_t>(req.bus) & 0xff)
+                                                               : static_cast<uint32_t>(req.bus);
+        if (req.bus < 0 || req.devfn < 0 || req.entry_nr < 0)
+            return hc_error(Status::INVALID);
+        Result<uint32_t> pirq = pirq_map_msi(d, seg_bus, static_cast<uint32_t>(req.devfn),
+                                             static_cast<uint32_t>(req.entry_nr), req.table_base, req.pirq);
+        if (!pirq.ok())
+            return hc_error(pirq.status());
+        req.pirq = static_cast<int32_t>(pirq.value());
+        return write_back(arg, req);
     }
+    if (req.type != xen::MAP_PIRQ_TYPE_GSI)
+        return hc_error(Status::INVALID);  // multi-message MSI: Linux falls back to one vector
     Result<uint32_t> pirq = pirq_map_gsi(d, req.index, req.pirq);
     if (!pirq.ok())
         return hc_error(pirq.status());

@@ -6,6 +6,8 @@
 // the core raises the event. A level-triggered line stays masked until the
 // domain reports the device serviced (PHYSDEVOP_eoi), so a device the
 // domain is slow to quiet cannot storm the CPU; an edge line needs no EOI.
+// Message-signalled interrupts (pci_msi.hpp) are interrupt sources too,
+// numbered after the lines; they behave as edge lines.
 #pragma once
 
 #include <stdint.h>
@@ -14,6 +16,12 @@
 #include "lib/status.hpp"
 
 namespace vireo {
+
+// Interrupt sources: GSIs 0-63, then MSI vectors. The arch gives each its
+// own vector.
+inline constexpr unsigned kMaxIrqLines = 64;
+inline constexpr unsigned kMaxMsiSources = 96;
+inline constexpr unsigned kMaxIrqSources = kMaxIrqLines + kMaxMsiSources;
 
 // What the arch found in the firmware's tables (ACPI MADT).
 struct IrqLineSetup {
@@ -30,6 +38,10 @@ unsigned irq_lines_count();
 // PHYSDEVOP_map_pirq, GSI type: index is an IRQ (0-15: ISA) or a GSI;
 // pirq < 0 lets Vireo choose. Returns the pirq mapped.
 Result<uint32_t> pirq_map_gsi(Domain& d, int32_t index, int32_t pirq);
+// PHYSDEVOP_map_pirq, MSI types: the device (segment << 16 | bus, devfn)
+// and, for MSI-X, the table entry and the BAR address holding the table.
+Result<uint32_t> pirq_map_msi(Domain& d, uint32_t seg_bus, uint32_t devfn, uint32_t entry_nr, uint64_t table_base,
+                              int32_t pirq);
 Status pirq_unmap(Domain& d, int32_t pirq);
 // PHYSDEVOP_setup_gsi: the line's trigger mode and polarity.
 Status irq_line_configure(Domain& d, int32_t gsi, bool level, bool active_low);
@@ -46,7 +58,7 @@ Result<uint32_t> pirq_status(Domain& d, int32_t pirq);
 void pirq_release_all(Domain& d);
 
 // The arch's interrupt handler, before it acknowledges the local APIC:
-// line `gsi` asserted.
-void irq_line_fired(unsigned gsi);
+// interrupt source `source` (a GSI, or kMaxIrqLines + an MSI source) fired.
+void irq_source_fired(unsigned source);
 
 }  // namespace vireo

@@ -95,6 +95,17 @@ struct Platform {
     void (*irq_line_program)(unsigned gsi, bool level, bool active_low);
     void (*irq_line_mask)(unsigned gsi, bool masked);
     bool (*ioapic_read)(uint64_t physbase, uint32_t reg, uint32_t* value);
+    // PCI configuration space through the type-1 ports: cf8 is the
+    // configuration address (enable bit, bus, device, function, dword),
+    // offset the byte within that dword; the address and data accesses
+    // happen as one, so they cannot interleave with another's.
+    uint32_t (*pci_config_read)(uint32_t cf8, unsigned offset, unsigned bytes);
+    void (*pci_config_write)(uint32_t cf8, unsigned offset, unsigned bytes, uint32_t value);
+    // Message-signalled interrupts (pci_msi.hpp): the message that raises
+    // interrupt source `source`, and a 32-bit store into an MSI-X table
+    // entry of that source's device (device memory at paddr).
+    void (*msi_message)(unsigned source, uint64_t* address, uint32_t* data);
+    void (*msix_write)(unsigned source, uint64_t paddr, uint32_t value);
 };
 
 void platform_install(const Platform& ops);

@@ -15,6 +15,40 @@ constexpr PortRange kHypervisorPorts[] = {{0x20, 0x21}, {0x40, 0x43}, {0xa0, 0xa
 
 uint32_t size_mask(unsigned bytes) { return bytes == 4 ? 0xffffffffu : (1u << (8 * bytes)) - 1; }
 
+constexpr uint16_t kPciConfigAddress = 0xcf8, kPciConfigData = 0xcfc;
+
+// PCI configuration space, as Xen does it for dom0: the address register
+// (a 32-bit access to 0xcf8) is kept per domain, and each access to the
+// data ports is done with it as one step, so that the hypervisor's own
+// configuration accesses (MSI set-up) never see dom0's half-done one.
+// True if the access was one of these.
+bool pci_config_access(Domain& d, uint16_t port, unsigned bytes, bool out, uint32_t& value)
+{
+    const Platform& p = platform();
+    if (!p.pci_config_read)
+        return false;
+    if (port == kPciConfigAddress && bytes == 4) {
+        if (out)
+            d.pci_cf8 = value;
+        else
+            value = d.pci_cf8;
+        return true;
+    }
+    if (port < kPciConfigData || port > kPciConfigData + 3)
+        return false;
+    unsigned offset = port - kPciConfigData;
+    if (!(d.pci_cf8 & 0x80000000u) || offset + bytes > 4) {
+        if (!out)
+            value = 0xffffffffu;  // configuration disabled: nothing answers
+        return true;
+    }
+    if (out)
+        p.pci_config_write(d.pci_cf8, offset, bytes, value);
+    else
+        value = p.pci_config_read(d.pci_cf8, offset, bytes);
+    return true;
+}
+
 }  // namespace
 
 bool domain_port_allowed(const Domain& d, uint16_t port)
@@ -50,15 +84,19 @@ bool emulate_port_io(Vcpu& v, GuestRegs& regs, const uint8_t* insn, size_t n)
     bool out = op & 2;
     const Platform& p = platform();
     bool real = p.port_in && domain_port_allowed(*v.domain, port);
-    if (out) {
+    uint32_t mask = size_mask(bytes);
+    uint32_t value = static_cast<uint32_t>(regs.rax) & mask;
+    if (real && pci_config_access(*v.domain, port, bytes, out, value)) {
+        // done: for an in, value is what the configuration space answered
+    } else if (out) {
         if (real)
-            p.port_out(port, bytes, static_cast<uint32_t>(regs.rax) & size_mask(bytes));
+            p.port_out(port, bytes, value);
     } else {
-        uint32_t value = real ? p.port_in(port, bytes) : 0xffffffffu;
-        uint32_t mask = size_mask(bytes);
-        // 32-bit results zero-extend into RAX; 8/16-bit ones merge.
-        regs.rax = bytes == 4 ? value : (regs.rax & ~uint64_t{mask}) | (value & mask);
+        value = real ? p.port_in(port, bytes) : 0xffffffffu;
     }
+    // 32-bit results zero-extend into RAX; 8/16-bit ones merge.
+    if (!out)
+        regs.rax = bytes == 4 ? value : (regs.rax & ~uint64_t{mask}) | (value & mask);
     regs.rip += i;
     return true;
 }

@@ -189,7 +189,7 @@ TEST_F(PhysicalIrq, LevelLineIsHeldMaskedUntilTheDomainsEoi)
     EXPECT_TRUE(g_lines[11].active_low);
     EXPECT_FALSE(g_lines[11].masked);
 
-    irq_line_fired(11);
+    irq_source_fired(11);
     EXPECT_TRUE(pending(*dom0, static_cast<uint32_t>(port)));
     EXPECT_TRUE(g_lines[11].masked);  // until the device is serviced
     clear_pending(*dom0, static_cast<uint32_t>(port));
@@ -214,7 +214,7 @@ TEST_F(PhysicalIrq, IsaIrqsFollowTheOverridesAndEdgeLinesNeedNoEoi)
     EXPECT_TRUE(g_lines[2].programmed);
     EXPECT_FALSE(g_lines[2].level);
     EXPECT_FALSE(g_lines[2].active_low);
-    irq_line_fired(2);
+    irq_source_fired(2);
     EXPECT_TRUE(pending(*dom0, static_cast<uint32_t>(port)));
     EXPECT_FALSE(g_lines[2].masked);
     // IRQ 9's override makes it level, active high.
@@ -263,7 +263,7 @@ TEST_F(PhysicalIrq, ClosingUnmappingAndTeardownQuietTheLine)
     EXPECT_TRUE(g_lines[10].masked);
     // A line that fires with nobody bound is masked and raises nothing.
     g_lines[10].masked = false;
-    irq_line_fired(10);
+    irq_source_fired(10);
     EXPECT_TRUE(g_lines[10].masked);
     ASSERT_GT(bind(*dom0, 10), 0);  // bound again after the close
 

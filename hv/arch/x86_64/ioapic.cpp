@@ -17,7 +17,8 @@ namespace vireo::arch {
 namespace {
 
 constexpr unsigned kMaxIoApics = 4;
-constexpr unsigned kMaxLines = 64;  // vectors 0x30-0x6f, below the hypervisor's own
+constexpr unsigned kMaxLines = kMaxIrqLines;
+static_assert(kFirstDeviceVector + kMaxIrqSources <= 0xf0, "device vectors run into the hypervisor's own");
 // Uncached windows on the I/O APICs, next to the local APIC's.
 constexpr uint64_t kIoApicWindows = kImageBase + 0x40000000 + 0x1000;
 
@@ -103,7 +104,7 @@ bool ioapic_read_for_guest(uint64_t physbase, uint32_t reg, uint32_t* value)
 
 void on_device_interrupt(TrapFrame* frame)
 {
-    irq_line_fired(static_cast<unsigned>(frame->vector - kFirstDeviceVector));
+    irq_source_fired(static_cast<unsigned>(frame->vector - kFirstDeviceVector));
     apic_eoi();
 }
 
@@ -155,6 +156,9 @@ void ioapic_init(unsigned serial_irq)
     irq_lines_init(setup);
     for (unsigned gsi = 0; gsi < setup.nr_lines; ++gsi)
         set_interrupt_handler(static_cast<uint8_t>(kFirstDeviceVector + gsi), on_device_interrupt);
+    // MSI sources (pci.cpp composes their messages) follow the lines.
+    for (unsigned src = kMaxIrqLines; src < kMaxIrqSources; ++src)
+        set_interrupt_handler(static_cast<uint8_t>(kFirstDeviceVector + src), on_device_interrupt);
     Platform ops = platform();
     ops.irq_line_program = line_program;
     ops.irq_line_mask = line_mask;

@@ -1,7 +1,8 @@
 // The I/O APICs: the machine's device interrupt lines, by GSI. At boot
 // every input is masked; a line is routed (fixed delivery to the boot CPU,
 // vector kFirstDeviceVector + GSI) when the hardware domain binds it, and
-// its interrupts go to the core (physical_irq.hpp).
+// its interrupts go to the core (physical_irq.hpp). MSI sources take the
+// vectors after the lines'.
 #pragma once
 
 #include <stdint.h>

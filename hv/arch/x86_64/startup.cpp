@@ -14,6 +14,7 @@
 #include "hv/arch/x86_64/memory_init.hpp"
 #include "hv/arch/x86_64/multiboot.hpp"
 #include "hv/arch/x86_64/paging.hpp"
+#include "hv/arch/x86_64/pci.hpp"
 #include "hv/arch/x86_64/percpu.hpp"
 #include "hv/arch/x86_64/rtc.hpp"
 #include "hv/arch/x86_64/panic.hpp"
@@ -199,6 +200,7 @@ void boot_main(uint32_t magic, uint32_t info_paddr)
     if (cpus > 1)
         VLOG_INFO("%u CPUs running\n", cpus);
     ioapic_init(4);  // COM1's IRQ stays the hypervisor's, as on Xen
+    pci_install_platform_ops();
     debug_dump_register_keys();
     console_register_key('C', "crash the hypervisor (tests the panic path)", crash_on_purpose);
 
