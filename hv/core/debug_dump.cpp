@@ -4,6 +4,7 @@
 #include "hv/core/console.hpp"
 #include "hv/core/domain.hpp"
 #include "hv/core/log.hpp"
+#include "hv/core/physical_irq.hpp"
 #include "hv/core/platform.hpp"
 #include "hv/core/scheduler.hpp"
 #include "abi/xen.hpp"
@@ -132,6 +133,7 @@ void debug_dump_register_keys()
 {
     console_register_key('d', "dump domains and vCPUs", dump_domains);
     console_register_key('e', "dump event channels", dump_event_channels);
+    console_register_key('i', "dump physical interrupts (dom0's devices)", dump_irq_sources);
     console_register_key('r', "dump the scheduler's run queue", dump_run_queue);
 }
 

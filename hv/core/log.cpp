@@ -5,6 +5,9 @@ namespace {
 
 LogSink* g_sink = nullptr;
 LogLevel g_level = LogLevel::INFO;
+// Whether the last hypervisor output ended its line: a line built by
+// several log calls (the debug keys' tables) gets one prefix.
+bool g_at_line_start = true;
 
 // Adds "(XEN)"-style prefixes so hypervisor lines stand apart from guest
 // output on the shared serial line, and turns \n into \r\n.
@@ -16,13 +19,13 @@ public:
         if (!g_sink)
             return;
         for (size_t i = 0; i < n; ++i) {
-            if (m_at_line_start) {
+            if (g_at_line_start) {
                 g_sink->write(m_prefix, __builtin_strlen(m_prefix));
-                m_at_line_start = false;
+                g_at_line_start = false;
             }
             if (s[i] == '\n') {
                 g_sink->write("\r\n", 2);
-                m_at_line_start = true;
+                g_at_line_start = true;
             } else {
                 g_sink->write(&s[i], 1);
             }
@@ -31,7 +34,6 @@ public:
 
 private:
     const char* m_prefix;
-    bool m_at_line_start = true;
 };
 
 const char* prefix_for(LogLevel level)

@@ -3,8 +3,10 @@
 #include "abi/physdev.hpp"
 #include "abi/xen.hpp"
 #include "hv/core/event_channel.hpp"
+#include "hv/core/log.hpp"
 #include "hv/core/pci_msi.hpp"
 #include "hv/core/platform.hpp"
+#include "lib/format.hpp"
 
 namespace vireo {
 namespace {
@@ -295,6 +297,26 @@ void pirq_release_all(Domain& d)
     for (uint32_t p = 0; p < kMaxPirqs; ++p)
         if (d.pirq_source[p])
             (void)pirq_unmap(d, static_cast<int32_t>(p));
+}
+
+void dump_irq_sources()
+{
+    log(LogLevel::ERROR, "'i' pressed: physical interrupts (%u I/O APIC lines)\n", g_nr_lines);
+    for (unsigned i = 0; i < kMaxIrqSources; ++i) {
+        const IrqSource& s = g_sources[i];
+        if (s.owner == xen::DOMID_INVALID)
+            continue;
+        const Domain* d = domain_lookup(s.owner);
+        uint16_t port = d ? d->pirq_port[s.pirq] : 0;
+        char what[24];
+        if (s.msi)
+            format_to(what, sizeof what, "MSI%s %02x:%02x.%u", s.target.msix ? "-X" : "", (s.target.cf8 >> 16) & 0xff,
+                      (s.target.cf8 >> 11) & 0x1f, (s.target.cf8 >> 8) & 7);
+        else
+            format_to(what, sizeof what, "GSI %u", i);
+        log(LogLevel::ERROR, "  %-16s d%u pirq %3u port %4u %s%s\n", what, s.owner, s.pirq, port,
+            s.level ? "level" : "edge", s.awaiting_eoi ? ", masked until EOI" : "");
+    }
 }
 
 void irq_source_fired(unsigned source)

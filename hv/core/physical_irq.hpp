@@ -57,6 +57,10 @@ Result<uint32_t> pirq_status(Domain& d, int32_t pirq);
 // Domain teardown: every line d mapped is masked and free again.
 void pirq_release_all(Domain& d);
 
+// Like Xen's 'i' debug key: every interrupt source in use, its owner,
+// pirq, port and state.
+void dump_irq_sources();
+
 // The arch's interrupt handler, before it acknowledges the local APIC:
 // interrupt source `source` (a GSI, or kMaxIrqLines + an MSI source) fired.
 void irq_source_fired(unsigned source);

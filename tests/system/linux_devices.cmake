@@ -36,6 +36,11 @@ vireo_system_test(linux-dom0-devices XEN TIMEOUT 300 ARGS --mem 1024 --dom0-mem 
     ${LINUX_FORBID}
     VIREO_ARGS --qemu-arg=-drive --qemu-arg=file=${LINUX_DEVICES_DISK}-vireo.img,format=raw,if=virtio
                --expect "dom0 has stopped: stopping the machine \\(poweroff\\)"
+               # Vireo's 'i' debug key lists the interrupt sources dom0 bound.
+               --input-after "net: 2 packets" --input "\\x01\\x01\\x01i"
+               --expect-anywhere "'i' pressed: physical interrupts \\(24 I/O APIC lines\\)"
+               --expect-anywhere "GSI 1[01] +d0 pirq +1[01] port +[1-9][0-9]* level"
+               --expect-anywhere "MSI-X 00:0[0-9]\\.0 +d0 pirq +[0-9]+ port +[1-9][0-9]* edge"
     XEN_ARGS --qemu-arg=-drive --qemu-arg=file=${LINUX_DEVICES_DISK}-xen.img,format=raw,if=virtio
              --expect "\\(XEN\\) Entering ACPI S5 state")
 set_tests_properties(system.linux-dom0-devices PROPERTIES FIXTURES_REQUIRED "xenref;devimages" LABELS "system;linux")

@@ -36,6 +36,8 @@ def parse_args():
     p.add_argument("--module", action="append", default=[],
                    help="boot module: 'path args...' (first is dom0's kernel)")
     p.add_argument("--expect", action="append", default=[], help="regex that must appear (in order)")
+    p.add_argument("--expect-anywhere", action="append", default=[],
+                   help="regex that must appear, in any order relative to the others")
     p.add_argument("--forbid", action="append", default=[], help="regex that must not appear")
     p.add_argument("--shutdown", choices=sorted(REASONS) + ["no-domain", "panic"], default="poweroff")
     p.add_argument("--timeout", type=float, default=90)
@@ -127,6 +129,9 @@ def main():
             problems.append(f"expected output not found (in order): {pattern!r}")
             break
         pos = m.end()
+    for pattern in a.expect_anywhere:
+        if not re.search(pattern, console, re.M):
+            problems.append(f"expected output not found: {pattern!r}")
     for pattern in a.forbid:
         if re.search(pattern, console, re.M):
             problems.append(f"forbidden output present: {pattern!r}")

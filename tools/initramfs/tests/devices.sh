@@ -30,4 +30,5 @@ ip link set eth0 up
 udhcpc -i eth0 -n -q -t 10 -s /etc/udhcpc.script
 echo "net: $(ip -4 addr show eth0 | sed -n 's/.*inet \([0-9./]*\).*/\1/p')"
 ping -c 2 -W 3 10.0.2.2 | grep -E 'packets transmitted' | sed 's/^/net: /'
+sleep 1
 grep -E 'virtio|pirq|xen-pirq' /proc/interrupts | sed 's/^ */interrupts: /' || true
