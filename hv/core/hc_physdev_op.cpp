@@ -25,19 +25,32 @@ HypercallResult write_back(uint64_t va, const T& in)
 
 HypercallResult result_of(Status s) { return s == Status::OK ? 0 : hc_error(s); }
 
-// Which domain a request names: only the domain itself, as Vireo gives
-// no device to another (no passthrough).
-bool names_self(const Domain& d, uint16_t domid) { return domid == xen::DOMID_SELF || domid == d.id; }
+// A request only a privileged domain may make: read first (a bad pointer
+// is -EFAULT whoever asks), then the privilege.
+template <typename T>
+Status read_privileged(const Domain& d, uint64_t va, T& out)
+{
+    if (read_arg(va, out) != Status::OK)
+        return Status::FAULT;
+    return d.privileged ? Status::OK : Status::PERMISSION;
+}
+
+// The domain a request names must be the caller: Vireo gives no device
+// to another (no passthrough).
+Status names_self(const Domain& d, uint16_t domid)
+{
+    if (domid == xen::DOMID_SELF || domid == d.id)
+        return Status::OK;
+    return domain_lookup(domid) ? Status::PERMISSION : Status::NO_DOMAIN;
+}
 
 HypercallResult map_pirq(Domain& d, uint64_t arg)
 {
     xen::physdev_map_pirq req;
-    if (read_arg(arg, req) != Status::OK)
-        return hc_error(Status::FAULT);
-    if (!d.privileged)
-        return hc_error(Status::PERMISSION);
-    if (!names_self(d, req.domid))
-        return hc_error(domain_lookup(req.domid) ? Status::PERMISSION : Status::NO_DOMAIN);
+    if (Status s = read_privileged(d, arg, req); s != Status::OK)
+        return hc_error(s);
+    if (Status s = names_self(d, req.domid); s != Status::OK)
+        return hc_error(s);
     if (req.type == xen::MAP_PIRQ_TYPE_MSI || req.type == xen::MAP_PIRQ_TYPE_MSI_SEG) {
         // MSI_SEG carries the PCI segment in the bus number's top half.
         uint32_t seg_bus = req.type == xen::MAP_PIRQ_TYPE_MSI ? (static_cast<uint32_t>(req.bus) & 0xff)
@@ -63,22 +76,18 @@ HypercallResult map_pirq(Domain& d, uint64_t arg)
 HypercallResult unmap_pirq(Domain& d, uint64_t arg)
 {
     xen::physdev_unmap_pirq req;
-    if (read_arg(arg, req) != Status::OK)
-        return hc_error(Status::FAULT);
-    if (!d.privileged)
-        return hc_error(Status::PERMISSION);
-    if (!names_self(d, req.domid))
-        return hc_error(domain_lookup(req.domid) ? Status::PERMISSION : Status::NO_DOMAIN);
+    if (Status s = read_privileged(d, arg, req); s != Status::OK)
+        return hc_error(s);
+    if (Status s = names_self(d, req.domid); s != Status::OK)
+        return hc_error(s);
     return result_of(pirq_unmap(d, req.pirq));
 }
 
 HypercallResult setup_gsi(Domain& d, uint64_t arg)
 {
     xen::physdev_setup_gsi req;
-    if (read_arg(arg, req) != Status::OK)
-        return hc_error(Status::FAULT);
-    if (!d.privileged)
-        return hc_error(Status::PERMISSION);
+    if (Status s = read_privileged(d, arg, req); s != Status::OK)
+        return hc_error(s);
     if (req.triggering > 1 || req.polarity > 1)
         return hc_error(Status::INVALID);
     return result_of(irq_line_configure(d, req.gsi, req.triggering == 1, req.polarity == 1));
@@ -111,10 +120,8 @@ HypercallResult eoi(Domain& d, uint64_t arg)
 HypercallResult alloc_irq_vector(Domain& d, uint64_t arg)
 {
     xen::physdev_irq req;
-    if (read_arg(arg, req) != Status::OK)
-        return hc_error(Status::FAULT);
-    if (!d.privileged)
-        return hc_error(Status::PERMISSION);
+    if (Status s = read_privileged(d, arg, req); s != Status::OK)
+        return hc_error(s);
     if (req.irq >= irq_lines_count() && req.irq >= 16)
         return hc_error(Status::INVALID);
     req.vector = req.irq;
@@ -127,10 +134,8 @@ HypercallResult alloc_irq_vector(Domain& d, uint64_t arg)
 HypercallResult apic_read(Domain& d, uint64_t arg)
 {
     xen::physdev_apic req;
-    if (read_arg(arg, req) != Status::OK)
-        return hc_error(Status::FAULT);
-    if (!d.privileged)
-        return hc_error(Status::PERMISSION);
+    if (Status s = read_privileged(d, arg, req); s != Status::OK)
+        return hc_error(s);
     const Platform& p = platform();
     if (!p.ioapic_read || !p.ioapic_read(req.apic_physbase, req.reg, &req.value))
         return hc_error(Status::INVALID);
@@ -144,9 +149,7 @@ template <typename T>
 HypercallResult pci_notice(Domain& d, uint64_t arg)
 {
     T req;
-    if (read_arg(arg, req) != Status::OK)
-        return hc_error(Status::FAULT);
-    return d.privileged ? 0 : hc_error(Status::PERMISSION);
+    return result_of(read_privileged(d, arg, req));
 }
 
 }  // namespace

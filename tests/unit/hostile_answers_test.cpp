@@ -16,6 +16,7 @@
 #include "hv/core/hypercall.hpp"
 #include "hv/core/page_tables.hpp"
 #include "hv/core/platform.hpp"
+#include "tests/unit/host_pointer_copy.hpp"
 #include "tests/unit/fake_machine.hpp"
 
 using namespace vireo;
@@ -27,25 +28,13 @@ constexpr uint64_t kFrames = test::kFakeFrames;
 constexpr uint64_t kAllOnesMfn = 0xffffffffffull;
 
 
-Status copy_from_guest(void* dst, uint64_t guest_va, size_t n)
-{
-    std::memcpy(dst, reinterpret_cast<const void*>(guest_va), n);
-    return Status::OK;
-}
-
-Status copy_to_guest(uint64_t guest_va, const void* src, size_t n)
-{
-    std::memcpy(reinterpret_cast<void*>(guest_va), src, n);
-    return Status::OK;
-}
-
 class HostileAnswers : public test::FakeMachine {
 protected:
     void SetUp() override
     {
         Platform ops = base_ops();
-        ops.copy_from_guest = copy_from_guest;
-        ops.copy_to_guest = copy_to_guest;
+        ops.copy_from_guest = test::host_copy_from_guest;
+        ops.copy_to_guest = test::host_copy_to_guest;
         start(ops, "hostile");
     }
 

@@ -17,6 +17,7 @@
 #include "hv/core/hypercall.hpp"
 #include "hv/core/physical_irq.hpp"
 #include "hv/core/platform.hpp"
+#include "tests/unit/host_pointer_copy.hpp"
 #include "hv/core/port_io.hpp"
 
 using namespace vireo;
@@ -68,16 +69,6 @@ void msi_message(unsigned source, uint64_t* address, uint32_t* data)
 void msix_write(unsigned, uint64_t paddr, uint32_t value) { g_mmio[paddr] = value; }
 
 void* map_machine(uint64_t maddr) { return reinterpret_cast<uint8_t*>(g_memory.data()) + maddr; }
-Status copy_from_guest(void* dst, uint64_t va, size_t n)
-{
-    std::memcpy(dst, reinterpret_cast<const void*>(va), n);
-    return Status::OK;
-}
-Status copy_to_guest(uint64_t va, const void* src, size_t n)
-{
-    std::memcpy(reinterpret_cast<void*>(va), src, n);
-    return Status::OK;
-}
 Vcpu* no_vcpu() { return nullptr; }
 
 class PciMsi : public ::testing::Test {
@@ -111,8 +102,8 @@ protected:
 
         Platform ops{};
         ops.map_machine = map_machine;
-        ops.copy_from_guest = copy_from_guest;
-        ops.copy_to_guest = copy_to_guest;
+        ops.copy_from_guest = test::host_copy_from_guest;
+        ops.copy_to_guest = test::host_copy_to_guest;
         ops.running_vcpu = no_vcpu;
         ops.request_resched = [] {};
         ops.now_ns = [] { return uint64_t{0}; };

@@ -17,6 +17,7 @@
 #include "hv/core/event_channel.hpp"
 #include "hv/core/hypercall.hpp"
 #include "hv/core/platform.hpp"
+#include "tests/unit/host_pointer_copy.hpp"
 
 using namespace vireo;
 
@@ -34,16 +35,6 @@ struct FakeLine {
 FakeLine g_lines[24];
 
 void* map_machine(uint64_t maddr) { return reinterpret_cast<uint8_t*>(g_memory.data()) + maddr; }
-Status copy_from_guest(void* dst, uint64_t va, size_t n)
-{
-    std::memcpy(dst, reinterpret_cast<const void*>(va), n);
-    return Status::OK;
-}
-Status copy_to_guest(uint64_t va, const void* src, size_t n)
-{
-    std::memcpy(reinterpret_cast<void*>(va), src, n);
-    return Status::OK;
-}
 Vcpu* running_vcpu() { return nullptr; }
 void request_resched() {}
 uint64_t now_ns() { return 0; }
@@ -57,8 +48,8 @@ protected:
     {
         Platform ops{};
         ops.map_machine = map_machine;
-        ops.copy_from_guest = copy_from_guest;
-        ops.copy_to_guest = copy_to_guest;
+        ops.copy_from_guest = test::host_copy_from_guest;
+        ops.copy_to_guest = test::host_copy_to_guest;
         ops.running_vcpu = running_vcpu;
         ops.request_resched = request_resched;
         ops.now_ns = now_ns;

@@ -69,6 +69,20 @@ struct Io final {
     static void out16(uint16_t port, uint16_t v) { asm volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
     static uint32_t in32(uint16_t port) { uint32_t v; asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
     static void out32(uint16_t port, uint32_t v) { asm volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
+    // An access of 1, 2 or 4 bytes, as emulated for guests.
+    static uint32_t in(uint16_t port, unsigned bytes)
+    {
+        return bytes == 1 ? in8(port) : bytes == 2 ? in16(port) : in32(port);
+    }
+    static void out(uint16_t port, unsigned bytes, uint32_t v)
+    {
+        if (bytes == 1)
+            out8(port, static_cast<uint8_t>(v));
+        else if (bytes == 2)
+            out16(port, static_cast<uint16_t>(v));
+        else
+            out32(port, v);
+    }
 };
 
 inline uint64_t rdtsc()

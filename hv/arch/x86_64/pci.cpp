@@ -25,20 +25,13 @@ uint64_t g_window_page[kMaxMsiSources];
 uint32_t config_read(uint32_t cf8, unsigned offset, unsigned bytes)
 {
     Io::out32(kConfigAddress, cf8 & ~3u);
-    uint16_t port = static_cast<uint16_t>(kConfigData + (offset & 3));
-    return bytes == 1 ? Io::in8(port) : bytes == 2 ? Io::in16(port) : Io::in32(port);
+    return Io::in(static_cast<uint16_t>(kConfigData + (offset & 3)), bytes);
 }
 
 void config_write(uint32_t cf8, unsigned offset, unsigned bytes, uint32_t value)
 {
     Io::out32(kConfigAddress, cf8 & ~3u);
-    uint16_t port = static_cast<uint16_t>(kConfigData + (offset & 3));
-    if (bytes == 1)
-        Io::out8(port, static_cast<uint8_t>(value));
-    else if (bytes == 2)
-        Io::out16(port, static_cast<uint16_t>(value));
-    else
-        Io::out32(port, value);
+    Io::out(static_cast<uint16_t>(kConfigData + (offset & 3)), bytes, value);
 }
 
 // Fixed delivery, physical destination: the boot CPU, which takes every

@@ -117,17 +117,8 @@ void install_platform()
     ops.load_guest_mode = load_guest_mode;
     ops.set_fpu_ts = set_fpu_ts;
     ops.read_cr0 = Cr::read0;
-    ops.port_in = [](uint16_t port, unsigned bytes) -> uint32_t {
-        return bytes == 1 ? Io::in8(port) : bytes == 2 ? Io::in16(port) : Io::in32(port);
-    };
-    ops.port_out = [](uint16_t port, unsigned bytes, uint32_t value) {
-        if (bytes == 1)
-            Io::out8(port, static_cast<uint8_t>(value));
-        else if (bytes == 2)
-            Io::out16(port, static_cast<uint16_t>(value));
-        else
-            Io::out32(port, value);
-    };
+    ops.port_in = Io::in;
+    ops.port_out = Io::out;
     ops.flush_tlb_local = [] { Cr::write3(Cr::read3()); };
     ops.cpuid = [](uint32_t leaf, uint32_t subleaf, uint32_t out[4]) {
         CpuidResult r = cpuid(leaf, subleaf);
