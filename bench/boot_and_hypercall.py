@@ -7,7 +7,11 @@ same flags. Two figures, each printed with the ratio Vireo / Xen:
   - an event send on a channel looped back to the domain itself, in cycles
     (the best of 5 rounds of 10000);
   - mmu_update: cycles per page-table entry in batches of 1, 16 and 512
-    (each entry validated and its references taken or dropped).
+    (each entry validated and its references taken or dropped);
+  - a page fault fixed by the guest, in cycles per round trip: the page is
+    unmapped (update_va_mapping), read, the fault bounced to the guest's
+    #PF handler, which maps it (update_va_mapping) and returns (iret), and
+    the read retried.
 Runs are interleaved (Vireo, Xen, Vireo, ...) and the medians compared,
 because TCG timings on shared machines are noisy.
 Usage: boot_and_hypercall.py VIREO XEN GUEST_KERNEL [--runs N]"""
@@ -23,6 +27,7 @@ CYCLES = re.compile(rb"cycles-per-hypercall (\d+)")
 EVENT_CYCLES = re.compile(rb"cycles-per-event-send (\d+)")
 MMU_BATCHES = (1, 16, 512)
 MMU_CYCLES = {b: re.compile(rb"cycles-per-mmu-update-entry-batch-%d (\d+)" % b) for b in MMU_BATCHES}
+PF_CYCLES = re.compile(rb"cycles-per-page-fault-fix (\d+)")
 XEN_DONE = re.compile(rb"Hardware Dom0 halted")
 
 
@@ -50,7 +55,7 @@ def run_once(hv, image, kernel):
             out += chunk
         if first is None and FIRST_LINE.search(out):
             first = time.monotonic() - start
-        if MMU_CYCLES[MMU_BATCHES[-1]].search(out) and (hv == "vireo" or XEN_DONE.search(out)):
+        if PF_CYCLES.search(out) and (hv == "vireo" or XEN_DONE.search(out)):
             break
     if proc.poll() is None:
         proc.kill()
@@ -58,10 +63,11 @@ def run_once(hv, image, kernel):
     m = CYCLES.search(out)
     e = EVENT_CYCLES.search(out)
     mmu = [MMU_CYCLES[b].search(out) for b in MMU_BATCHES]
-    if first is None or not m or not e or not all(mmu):
+    pf = PF_CYCLES.search(out)
+    if first is None or not m or not e or not all(mmu) or not pf:
         sys.exit(f"bench: {hv} run gave no figures; console tail:\n" +
                  out.decode(errors="replace")[-2000:])
-    return (first, int(m.group(1)), int(e.group(1))) + tuple(int(x.group(1)) for x in mmu)
+    return (first, int(m.group(1)), int(e.group(1))) + tuple(int(x.group(1)) for x in mmu) + (int(pf.group(1)),)
 
 
 def main():
@@ -75,7 +81,7 @@ def main():
     for _ in range(a.runs):
         for hv, image in (("vireo", a.vireo), ("xen", a.xen)):
             results[hv].append(run_once(hv, image, a.kernel))
-    nfig = 3 + len(MMU_BATCHES)
+    nfig = 4 + len(MMU_BATCHES)
     med = {hv: tuple(statistics.median(r[i] for r in rs) for i in range(nfig)) for hv, rs in results.items()}
     print(f"{'figure':34} {'vireo':>10} {'xen-4.17':>10} {'vireo/xen':>10}")
     print(f"{'boot to first guest line (s)':34} {med['vireo'][0]:10.2f} {med['xen'][0]:10.2f} "
@@ -88,6 +94,9 @@ def main():
         label = f"mmu_update, batch {b} (cycles/entry)"
         print(f"{label:34} {med['vireo'][3 + i]:10.0f} {med['xen'][3 + i]:10.0f} "
               f"{med['vireo'][3 + i] / med['xen'][3 + i]:10.2f}")
+    pf = 3 + len(MMU_BATCHES)
+    print(f"{'page fault fixed (cycles/trip)':34} {med['vireo'][pf]:10.0f} {med['xen'][pf]:10.0f} "
+          f"{med['vireo'][pf] / med['xen'][pf]:10.2f}")
     print(f"({a.runs} interleaved runs each, medians; TCG, -cpu max)")
 
 

@@ -1,6 +1,7 @@
 #include "hv/core/descriptors.hpp"
 
 #include "hv/core/frame_allocator.hpp"
+#include "hv/core/ldt.hpp"
 #include "hv/core/page_tables.hpp"
 #include "hv/core/platform.hpp"
 
@@ -164,8 +165,10 @@ Status update_guest_descriptor(Domain& d, uint64_t maddr, uint64_t desc)
     __atomic_store_n(&descriptors_of(mfn)[(maddr & 0xfff) >> 3], desc, __ATOMIC_RELAXED);
     (void)frame_table().put_type(mfn, &rules);
     (void)frame_table().put_page(mfn);
-    if (type == PageType::SEG_DESC)
+    if (type == PageType::SEG_DESC) {
         gdt_frame_changed(d, mfn);
+        ldt_frame_written(d, mfn);
+    }
     return Status::OK;
 }
 

@@ -115,6 +115,10 @@ struct Vcpu {
     uint64_t user_cr3 = 0;     // machine address of the user L4 (0: none)
     uint64_t kernel_ss = 0, kernel_sp = 0;  // stack_switch
     uint64_t fs_base = 0, gs_base_kernel = 0, gs_base_user = 0;
+    // DS, ES, FS, GS while the vCPU is off the CPU (the guest loads them
+    // itself in ring 3; they are saved and loaded on a switch, and one that
+    // no longer loads sends the guest to its failsafe callback).
+    uint16_t data_selectors[4] = {};
     // vcpu_info: in shared_info until the guest registers its own
     // (VCPUOP_register_vcpu_info), which then stays for the vCPU's life.
     uint64_t vcpu_info_maddr = 0;
@@ -142,6 +146,13 @@ struct Vcpu {
     unsigned gdt_nr_frames = 0;
     unsigned gdt_entries = 0;
     uint64_t gdt_generation = 0;
+    // The guest's LDT (ldt.hpp): linear address, entries, and the frames
+    // of its pages shadowed so far (0: not yet). The generation is unique
+    // among all vCPUs, so a CPU that copied an LDT knows when to copy again.
+    uint64_t ldt_base = 0;
+    unsigned ldt_entries = 0;
+    uint64_t ldt_frames[16] = {};
+    uint64_t ldt_generation = 0;
     // Time and events.
     uint64_t timer_deadline_ns = 0;  // singleshot timer, 0: none
     uint64_t timer_period_ns = 0;    // periodic timer, 0: none

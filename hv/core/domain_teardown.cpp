@@ -3,6 +3,7 @@
 #include "hv/core/descriptors.hpp"
 #include "hv/core/event_channel.hpp"
 #include "hv/core/frame_allocator.hpp"
+#include "hv/core/ldt.hpp"
 #include "hv/core/page_tables.hpp"
 #include "hv/core/physical_irq.hpp"
 #include "hv/core/platform.hpp"
@@ -15,6 +16,7 @@ constexpr uint64_t kInvalidPfn = ~uint64_t{0};
 void release_vcpu(Vcpu& v)
 {
     drop_guest_gdt(v);
+    drop_guest_ldt(v);
     drop_base_table(v, true);
     drop_base_table(v, false);
     if (v.vcpu_info_registered) {

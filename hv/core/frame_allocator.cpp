@@ -7,6 +7,7 @@ void FrameAllocator::init(FrameTable& table, const MemoryMap& map)
     m_table = &table;
     m_head = kEnd;
     m_free = 0;
+    m_total = 0;
     // Push from the top down so low frames come out first.
     for (unsigned i = map.count(); i > 0; --i) {
         const MemRange& r = map.at(i - 1);
@@ -21,6 +22,7 @@ void FrameAllocator::init(FrameTable& table, const MemoryMap& map)
             *p = PageInfo{0, 0, kOwnerFree, PageType::NONE, 0, m_head};
             m_head = static_cast<uint32_t>(f - 1);
             ++m_free;
+            ++m_total;
         }
     }
 }
@@ -86,6 +88,7 @@ void FrameAllocator::give(Mfn first, uint64_t count)
         *p = PageInfo{0, 0, kOwnerFree, PageType::NONE, 0, m_head};
         m_head = static_cast<uint32_t>(f);
         ++m_free;
+        ++m_total;
     }
 }
 

@@ -29,12 +29,16 @@ public:
     // Returns a frame; its contents must already be scrubbed if a guest had it.
     Status free(Mfn mfn, uint16_t owner);
     uint64_t free_frames() const { return m_free; }
+    // Every frame the allocator was given (init and give): the RAM that
+    // domains can have, free or not (sysctl physinfo's total_pages).
+    uint64_t total_frames() const { return m_total; }
 
 private:
     static constexpr uint32_t kEnd = 0xffffffff;
     FrameTable* m_table = nullptr;
     uint32_t m_head = kEnd;
     uint64_t m_free = 0;
+    uint64_t m_total = 0;
 };
 
 FrameAllocator& frame_allocator();

@@ -3,6 +3,7 @@
 #include "abi/arch_x86_64.hpp"
 #include "abi/callback.hpp"
 #include "abi/xen.hpp"
+#include "hv/core/ldt.hpp"
 #include "hv/core/log.hpp"
 #include "hv/core/platform.hpp"
 #include "hv/core/priv_op.hpp"
@@ -52,10 +53,13 @@ Status bounce_to_guest(Vcpu& v, GuestRegs& regs, const Bounce& b)
     uint8_t* mask = vcpu_upcall_mask(v);
     uint8_t saved_mask = *mask;
     uint64_t rflags = (regs.rflags & ~(kFlagIF | kFlagIOPL)) | (saved_mask ? 0 : kFlagIF);
-    uint64_t frame[8];
+    uint64_t frame[12];
     unsigned n = 0;
     frame[n++] = regs.rcx;
     frame[n++] = regs.r11;
+    if (b.data_selectors)
+        for (unsigned i = 0; i < 4; ++i)
+            frame[n++] = b.data_selectors[i];
     if (b.has_error)
         frame[n++] = b.error;
     frame[n++] = regs.rip;
@@ -86,6 +90,8 @@ void guest_exception(Vcpu& v, GuestRegs& regs, unsigned vector, uint64_t error, 
         return;
     if (vector == kVectorPF && try_emulate_pte_write(v, regs, cr2, error))
         return;  // a write into the guest's own L1 table (writable page tables)
+    if (vector == kVectorGP && ldt_fault(v, regs, error))
+        return;  // an LDT page found now, or the page fault Xen gives for it
     if (vector == kVectorGP && (error & 3) == 2) {
         // 'int n' through a gate the guest may not use directly: it becomes
         // vector n if the guest's trap table lets this mode raise it.
@@ -135,6 +141,23 @@ void guest_user_syscall(Vcpu& v, GuestRegs& regs)
     }
     bool mask = v.callbacks.flags[xen::CALLBACKTYPE_syscall] & xen::CALLBACKF_mask_events;
     (void)bounce_to_guest(v, regs, Bounce{handler, false, 0, mask});
+}
+
+void guest_failsafe(Vcpu& v, GuestRegs& regs, const uint16_t selectors[4])
+{
+    uint64_t handler = v.callbacks.address[xen::CALLBACKTYPE_failsafe];
+    if (!handler) {
+        VLOG_ERR("d%u v%u: selectors ds %x es %x fs %x gs %x do not load, and no failsafe callback\n",
+                 v.domain->id, v.id, selectors[0], selectors[1], selectors[2], selectors[3]);
+        domain_crash(*v.domain, "bad segment selectors and no failsafe callback");
+        return;
+    }
+    VLOG_DEBUG("d%u v%u: selectors ds %x es %x fs %x gs %x do not load: to the failsafe callback\n",
+               v.domain->id, v.id, selectors[0], selectors[1], selectors[2], selectors[3]);
+    bool mask = v.callbacks.flags[xen::CALLBACKTYPE_failsafe] & xen::CALLBACKF_mask_events;
+    Bounce b{handler, false, 0, mask};
+    b.data_selectors = selectors;
+    (void)bounce_to_guest(v, regs, b);
 }
 
 }  // namespace vireo

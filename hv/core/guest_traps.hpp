@@ -22,6 +22,9 @@ struct Bounce {
     bool has_error;
     uint64_t error;
     bool mask_events;
+    // The failsafe callback's frame: DS, ES, FS, GS (the selectors the
+    // guest asked for) sit between R11 and RIP instead of an error code.
+    const uint16_t* data_selectors = nullptr;
 };
 
 // Builds the bounce frame and points regs at the handler. A frame that
@@ -35,6 +38,12 @@ void guest_exception(Vcpu& v, GuestRegs& regs, unsigned vector, uint64_t error, 
 
 // A 'syscall' from guest user mode: to the guest kernel's syscall callback.
 void guest_user_syscall(Vcpu& v, GuestRegs& regs);
+
+// The selectors v asked for (DS, ES, FS, GS) did not all load as it went
+// back to the CPU: to its failsafe callback with the frame RCX, R11, DS,
+// ES, FS, GS, RIP, CS, RFLAGS, RSP, SS (events masked if it registered the
+// callback so). Without a failsafe callback the domain is crashed.
+void guest_failsafe(Vcpu& v, GuestRegs& regs, const uint16_t selectors[4]);
 
 void toggle_guest_mode(Vcpu& v);
 uint8_t* vcpu_upcall_mask(Vcpu& v);

@@ -3,10 +3,14 @@
 // Values are checked as Xen checks them: DR0-3 must be guest addresses
 // (below the hypervisor's hole), DR6/DR7 have their reserved bits fixed,
 // and DR7 may not enable I/O breakpoints or general detect. They are kept
-// per vCPU; the hardware breakpoints are not armed for guests yet (a guest
-// reading them back sees what it set).
+// per vCPU and loaded into the hardware while a vCPU with an enabled
+// breakpoint runs (the arch layer, lazily: vCPUs that never set one pay
+// nothing); a #DB of the guest's goes to its vector-1 handler, with DR6
+// readable here.
 #include "abi/xen.hpp"
+#include "hv/core/debugreg.hpp"
 #include "hv/core/hypercall.hpp"
+#include "hv/core/platform.hpp"
 
 namespace vireo {
 namespace {
@@ -45,7 +49,18 @@ HypercallResult do_set_debugreg(Vcpu& v, HypercallArgs& args)
         return hc_error(Status::INVALID);
     }
     v.debugreg[reg] = value;
+    // A running vCPU's new breakpoints take effect at once, as on Xen.
+    if (reg != 6 && platform().debugregs_changed)
+        platform().debugregs_changed(v);
     return 0;
+}
+
+void debugreg_record_dr6(Vcpu& v, uint64_t hw_dr6)
+{
+    uint64_t dr6 = v.debugreg[6] ? v.debugreg[6] : kDr6Default;
+    dr6 |= hw_dr6 & ~kDr6Default;
+    dr6 &= hw_dr6 | ~kDr6Default;
+    v.debugreg[6] = dr6 & 0xffffffff;
 }
 
 HypercallResult do_get_debugreg(Vcpu& v, HypercallArgs& args)
@@ -54,9 +69,9 @@ HypercallResult do_get_debugreg(Vcpu& v, HypercallArgs& args)
     if (reg == 4 || reg == 5 || reg > 7)
         return hc_error(Status::INVALID);
     if (reg == 6 && !v.debugreg[6])
-        return 0xffff0ff0;
+        return kDr6Default;
     if (reg == 7 && !v.debugreg[7])
-        return 0x400;
+        return kDr7Default;
     return static_cast<HypercallResult>(v.debugreg[reg]);
 }
 

@@ -8,6 +8,7 @@
 #include "hv/core/frame_allocator.hpp"
 #include "hv/core/guest_traps.hpp"
 #include "hv/core/hypercall.hpp"
+#include "hv/core/ldt.hpp"
 #include "hv/core/log.hpp"
 #include "hv/core/page_tables.hpp"
 #include "hv/core/platform.hpp"
@@ -146,9 +147,8 @@ Status one_mmuext(Vcpu& v, const xen::mmuext_op& op)
     case xen::MMUEXT_FLUSH_CACHE:
     case xen::MMUEXT_FLUSH_CACHE_GLOBAL:
         return d.privileged ? Status::OK : Status::PERMISSION;
-    case xen::MMUEXT_SET_LDT:
-        // No LDT support yet: only "no LDT" is accepted.
-        return op.arg2 == 0 ? Status::OK : Status::NOT_SUPPORTED;
+    case xen::MMUEXT_SET_LDT:  // arg2 is nr_ents, a 32-bit field
+        return set_guest_ldt(v, op.arg1, static_cast<uint32_t>(op.arg2));
     case xen::MMUEXT_CLEAR_PAGE: {
         PageTableRules rules(d);
         VIREO_TRY(writable_frame(d, mfn, rules));

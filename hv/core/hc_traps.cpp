@@ -69,16 +69,16 @@ HypercallResult do_set_trap_table(Vcpu& v, HypercallArgs& args)
 
 HypercallResult do_set_callbacks(Vcpu& v, HypercallArgs& args)
 {
+    // As Xen: no flags (so the failsafe and syscall callbacks leave events
+    // as they were), and an address that is refused is skipped, not an
+    // error (Xen ignores each registration's result).
     const xen::callback_register regs[] = {
         {xen::CALLBACKTYPE_event, 0, 0, args.a[0]},
-        {xen::CALLBACKTYPE_failsafe, xen::CALLBACKF_mask_events, 0, args.a[1]},
-        {xen::CALLBACKTYPE_syscall, xen::CALLBACKF_mask_events, 0, args.a[2]},
+        {xen::CALLBACKTYPE_failsafe, 0, 0, args.a[1]},
+        {xen::CALLBACKTYPE_syscall, 0, 0, args.a[2]},
     };
-    for (const auto& r : regs) {
-        Status s = register_callback(v, r);
-        if (s != Status::OK)
-            return hc_error(s);
-    }
+    for (const auto& r : regs)
+        (void)register_callback(v, r);
     return 0;
 }
 
@@ -95,15 +95,22 @@ HypercallResult do_callback_op(Vcpu& v, HypercallArgs& args)
         xen::callback_unregister unreg;
         if (platform().copy_from_guest(&unreg, args.a[1], sizeof unreg) != Status::OK)
             return hc_error(Status::FAULT);
-        // Xen refuses to drop the event and failsafe callbacks.
-        if (unreg.type == xen::CALLBACKTYPE_event || unreg.type == xen::CALLBACKTYPE_failsafe)
+        // As Xen 4.17: only the NMI callback can be dropped; the others are
+        // refused (-EINVAL), unknown types are -ENOSYS.
+        switch (unreg.type) {
+        case xen::CALLBACKTYPE_event:
+        case xen::CALLBACKTYPE_failsafe:
+        case xen::CALLBACKTYPE_syscall:
+        case xen::CALLBACKTYPE_syscall32:
+        case xen::CALLBACKTYPE_sysenter:
             return hc_error(Status::INVALID);
-        if (unreg.type >= kNrCallbackTypes || unreg.type == xen::CALLBACKTYPE_sysenter_deprecated ||
-            unreg.type == 6)
+        case xen::CALLBACKTYPE_nmi:
+            v.callbacks.address[unreg.type] = 0;
+            v.callbacks.flags[unreg.type] = 0;
+            return 0;
+        default:
             return hc_error(Status::NOT_SUPPORTED);
-        v.callbacks.address[unreg.type] = 0;
-        v.callbacks.flags[unreg.type] = 0;
-        return 0;
+        }
     }
     default:
         report_unsupported(*v.domain, xen::HYPERVISOR_callback_op, static_cast<int64_t>(args.a[0]));

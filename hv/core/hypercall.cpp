@@ -29,6 +29,7 @@ struct Table {
         handlers[xen::HYPERVISOR_vcpu_op] = do_vcpu_op;
         handlers[xen::HYPERVISOR_set_timer_op] = do_set_timer_op;
         handlers[xen::HYPERVISOR_domctl] = do_domctl;
+        handlers[xen::HYPERVISOR_sysctl] = do_sysctl;
         handlers[xen::HYPERVISOR_multicall] = do_multicall;
         handlers[xen::HYPERVISOR_memory_op] = do_memory_op;
         handlers[xen::HYPERVISOR_set_gdt] = do_set_gdt;

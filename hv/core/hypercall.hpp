@@ -46,6 +46,7 @@ HypercallResult do_event_channel_op(Vcpu& v, HypercallArgs& args);
 HypercallResult do_vcpu_op(Vcpu& v, HypercallArgs& args);
 HypercallResult do_set_timer_op(Vcpu& v, HypercallArgs& args);
 HypercallResult do_domctl(Vcpu& v, HypercallArgs& args);
+HypercallResult do_sysctl(Vcpu& v, HypercallArgs& args);
 HypercallResult do_multicall(Vcpu& v, HypercallArgs& args);
 HypercallResult do_memory_op(Vcpu& v, HypercallArgs& args);
 HypercallResult do_set_gdt(Vcpu& v, HypercallArgs& args);

@@ -1,6 +1,7 @@
 #include "hv/core/page_tables.hpp"
 
 #include "hv/core/frame_allocator.hpp"
+#include "hv/core/ldt.hpp"
 #include "hv/core/platform.hpp"
 
 namespace vireo {
@@ -112,6 +113,8 @@ void PageTableRules::put_entry(uint64_t entry, unsigned level, Mfn table)
     if (level == 1) {
         if (entry & kRw)
             (void)ft.put_type(target, this);
+        else if (info->type == PageType::SEG_DESC && info->type_count && info->owner == m_domain.id)
+            ldt_mapping_dropped(m_domain);  // as Xen: an LDT page may have lost its mapping
     } else {
         (void)ft.put_type(target, this);
     }

@@ -84,6 +84,9 @@ struct Platform {
     // Flushes this CPU's TLB and those of the CPUs whose loaded page
     // tables are d's (a mapping d had may be gone). Null in hosted tests.
     void (*flush_tlb_domain)(const Domain* d);
+    // set_debugreg changed v's breakpoints: if v runs on this CPU, load
+    // them now. Null in hosted tests.
+    void (*debugregs_changed)(const Vcpu& v);
     // The running vCPU's GDT changed (set_gdt, update_descriptor): copy
     // its descriptors into this CPU's GDT again. Null in hosted tests.
     void (*reload_guest_gdt)();
@@ -106,6 +109,9 @@ struct Platform {
     // entry of that source's device (device memory at paddr).
     void (*msi_message)(unsigned source, uint64_t* address, uint32_t* data);
     void (*msix_write)(unsigned source, uint64_t paddr, uint32_t value);
+    // The running vCPU's LDT changed (ldt.hpp): copy it into this CPU's
+    // LDT again. Null in hosted tests.
+    void (*reload_guest_ldt)();
 };
 
 void platform_install(const Platform& ops);

@@ -3,6 +3,7 @@
 #include "abi/callback.hpp"
 #include "hv/core/descriptors.hpp"
 #include "hv/core/guest_traps.hpp"
+#include "hv/core/ldt.hpp"
 #include "hv/core/page_tables.hpp"
 #include "hv/core/runstate.hpp"
 #include "lib/types.hpp"
@@ -35,8 +36,10 @@ Status vcpu_initialise(Vcpu& v, const xen::vcpu_guest_context& c)
     if (!canonical(u.rip) || !canonical(u.rsp) || !canonical(c.kernel_sp) || !canonical(c.fs_base) ||
         !canonical(c.gs_base_kernel) || !canonical(c.gs_base_user))
         return Status::INVALID;
-    if (c.ldt_ents)
-        return Status::INVALID;  // no LDTs (as MMUEXT_SET_LDT)
+    // The LDT as MMUEXT_SET_LDT checks it, and (as Xen 4.17 here) its
+    // address even without entries.
+    if (!ldt_arguments_ok(c.ldt_base, c.ldt_ents) || !ldt_arguments_ok(c.ldt_base, 1))
+        return Status::INVALID;
     const uint64_t eips[] = {c.event_callback_eip, c.failsafe_callback_eip, c.syscall_callback_eip};
     for (uint64_t eip : eips)
         if (eip && !guest_code_address(eip))
@@ -71,6 +74,10 @@ Status vcpu_initialise(Vcpu& v, const xen::vcpu_guest_context& c)
     }
     v.kernel_ss = c.kernel_ss | 3, v.kernel_sp = c.kernel_sp;
     v.fs_base = c.fs_base, v.gs_base_kernel = c.gs_base_kernel, v.gs_base_user = c.gs_base_user;
+    // Not checked here, as on Xen: one that does not load when the vCPU
+    // first runs sends it to its failsafe callback.
+    v.data_selectors[0] = u.ds, v.data_selectors[1] = u.es;
+    v.data_selectors[2] = u.fs, v.data_selectors[3] = u.gs;
     auto callback = [&](uint16_t type, uint64_t eip, bool mask) {
         v.callbacks.address[type] = eip;
         v.callbacks.flags[type] = mask ? xen::CALLBACKF_mask_events : 0;
@@ -80,6 +87,8 @@ Status vcpu_initialise(Vcpu& v, const xen::vcpu_guest_context& c)
     callback(xen::CALLBACKTYPE_syscall, c.syscall_callback_eip, c.flags & xen::VGCF_syscall_disables_events);
     if (c.flags & xen::VGCF_I387_VALID)
         __builtin_memcpy(v.fpu_state, c.fpu_ctxt, sizeof v.fpu_state);
+    // Checked above; its pages are found through the new kernel tables.
+    (void)set_guest_ldt(v, c.ldt_base, static_cast<unsigned>(c.ldt_ents));
     v.initialised = true;
     return Status::OK;
 }

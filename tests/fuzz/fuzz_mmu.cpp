@@ -1,8 +1,8 @@
 // Random batches of mmu_update and mmuext_op through the real hypercall
 // handlers on a fake machine, checking after every batch that no page
 // table is mapped writable anywhere and no frame of another owner is
-// mapped; at the end every pin is dropped and every count must be back
-// where it started.
+// mapped; at the end the domain is destroyed by the real teardown code and
+// every count must be zero, every frame back in the allocator.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +12,7 @@
 #include "abi/mmu.hpp"
 #include "abi/xen.hpp"
 #include "hv/core/domain.hpp"
+#include "hv/core/domain_teardown.hpp"
 #include "hv/core/frame_allocator.hpp"
 #include "hv/core/hypercall.hpp"
 #include "hv/core/page_tables.hpp"
@@ -137,22 +138,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         check_invariants(*d);
     }
 
-    // Tear down: drop base tables and pins; every count must return to the
-    // single reference the owner holds.
-    PageTableRules rules(*d);
-    if (v.kernel_cr3)
-        (void)frame_table().put_type(Mfn(v.kernel_cr3 >> 12), &rules);
-    if (v.user_cr3)
-        (void)frame_table().put_type(Mfn(v.user_cr3 >> 12), &rules);
-    for (uint64_t i = 1; i < kFrames - 4; ++i) {
-        if (g_info[i].flags & kPagePinned) {
-            g_info[i].flags &= static_cast<uint8_t>(~kPagePinned);
-            (void)frame_table().put_type(Mfn(i), &rules);
-        }
+    // Destroy the domain with the real teardown code (what the reaper runs
+    // for a stopped domU): every count must drop to zero and every frame
+    // the domain owned must be back in the allocator.
+    uint64_t owned = 0;
+    for (uint64_t i = 0; i < kFrames; ++i)
+        owned += g_info[i].owner == d->id;
+    uint64_t free_before = frame_allocator().free_frames();
+    TeardownReport report = domain_release_resources(*d);
+    if (report.frames_kept != 0 || report.frames_freed != owned ||
+        frame_allocator().free_frames() != free_before + owned) {
+        fprintf(stderr, "teardown: %lu of %lu frames freed, %lu kept, free %lu -> %lu\n", report.frames_freed,
+                owned, report.frames_kept, free_before, frame_allocator().free_frames());
+        abort();
     }
     for (uint64_t i = 1; i < kFrames - 4; ++i) {
-        if (g_info[i].type_count != 0 || g_info[i].count != 1) {
-            fprintf(stderr, "frame %lu: type %d type_count %u count %u flags %x\n", i,
+        if (g_info[i].owner != kOwnerFree || g_info[i].type_count != 0 || g_info[i].count != 0 ||
+            g_info[i].flags != 0) {
+            fprintf(stderr, "frame %lu: owner %x type %d type_count %u count %u flags %x\n", i, g_info[i].owner,
                     static_cast<int>(g_info[i].type), g_info[i].type_count, g_info[i].count, g_info[i].flags);
             abort();
         }

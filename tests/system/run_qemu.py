@@ -5,8 +5,11 @@ regexes that must appear in order, regexes that must not appear, and how
 dom0 stopped. Prints the console tail on any failure.
 
 Vireo reports dom0's shutdown reason R through isa-debug-exit, so QEMU exits
-with status (R << 1) | 1. Xen keeps QEMU running after dom0 stops, so for Xen
-the reason is read from its console line and QEMU is ended here.
+with status (R << 1) | 1, except for a reboot: Vireo resets the machine, as
+Xen does, and under -no-reboot QEMU exits with status 0 after Vireo's
+"Resetting the machine" line. Xen keeps QEMU running after dom0 stops (it
+runs with noreboot), so for Xen the reason is read from its console line
+and QEMU is ended here; a dom0 that powers off through ACPI S5 ends QEMU.
 """
 import argparse
 import os
@@ -22,7 +25,11 @@ XEN_STOP_LINES = [
     (re.compile(r"Hardware Dom0 halted: halting machine"), "poweroff"),
     (re.compile(r"Hardware Dom0 shutdown: rebooting machine"), "reboot"),
     (re.compile(r"Hardware Dom0 crashed"), "crash"),
+    # Linux as dom0 powers off through XENPF_enter_acpi_sleep (S5).
+    (re.compile(r"\(XEN\) Entering ACPI S5 state"), "poweroff"),
 ]
+VIREO_RESET_LINE = re.compile(r"^\(vireo\) Resetting the machine\b", re.M)
+QEMU_GUEST_RESET_STATUS = 0  # a reset under -no-reboot
 VIREO_NO_DOMAIN_STATUS = 255
 VIREO_PANIC_STATUS = 253
 
@@ -144,6 +151,10 @@ def main():
             want = VIREO_NO_DOMAIN_STATUS if a.shutdown == "no-domain" else VIREO_PANIC_STATUS
             if status != want:
                 problems.append(f"QEMU exit status {status}, expected {want} ({a.shutdown})")
+        elif a.shutdown == "reboot":
+            if status != QEMU_GUEST_RESET_STATUS or not VIREO_RESET_LINE.search(console):
+                problems.append(f"QEMU exit status {status}, expected {QEMU_GUEST_RESET_STATUS} "
+                                "after Vireo's 'Resetting the machine' (reboot)")
         else:
             want = (REASONS[a.shutdown] << 1) | 1
             if status != want:

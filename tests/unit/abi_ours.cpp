@@ -13,6 +13,7 @@
 #include "abi/mmu.hpp"
 #include "abi/platform.hpp"
 #include "abi/sched.hpp"
+#include "abi/sysctl.hpp"
 #include "abi/vcpu.hpp"
 #include "abi/version.hpp"
 #include "abi/xen.hpp"
@@ -23,6 +24,12 @@
 #define C(name) {#name, static_cast<unsigned long long>(xen::name)}
 
 const AbiEntry kOurAbi[] = {
+    Z(xen_sysctl), F(xen_sysctl, interface_version), F(xen_sysctl, u), Z(xen_sysctl_physinfo),
+    F(xen_sysctl_physinfo, nr_cpus), F(xen_sysctl_physinfo, max_cpu_id), F(xen_sysctl_physinfo, cpu_khz),
+    F(xen_sysctl_physinfo, capabilities), F(xen_sysctl_physinfo, total_pages), F(xen_sysctl_physinfo, free_pages),
+    F(xen_sysctl_physinfo, scrub_pages), F(xen_sysctl_physinfo, outstanding_pages), F(xen_sysctl_physinfo, max_mfn),
+    F(xen_sysctl_physinfo, hw_cap), C(XEN_SYSCTL_INTERFACE_VERSION), C(XEN_SYSCTL_physinfo),
+    C(XEN_SYSCTL_PHYSCAP_hvm), C(XEN_SYSCTL_PHYSCAP_pv), C(XEN_SYSCTL_PHYSCAP_gnttab_v1),
     Z(xen_domctl), F(xen_domctl, interface_version), F(xen_domctl, domain), F(xen_domctl, u),
     Z(xen_domctl_getdomaininfo), F(xen_domctl_getdomaininfo, flags), F(xen_domctl_getdomaininfo, tot_pages),
     F(xen_domctl_getdomaininfo, shared_info_frame), F(xen_domctl_getdomaininfo, cpu_time),

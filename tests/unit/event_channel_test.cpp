@@ -662,3 +662,55 @@ TEST_F(EventChannel, Refusals)
     EXPECT_TRUE(nothing_pending(*a));
     EXPECT_TRUE(nothing_pending(*b));
 }
+
+// ---- alloc_unbound in another domain (a toolstack's call) ----
+
+TEST_F(EventChannel, PrivilegedDomainAllocatesUnboundPortInAnotherDomain)
+{
+    a->privileged = true;
+    // In b, offered to a (DOMID_SELF names the caller, not b).
+    xen::evtchn_alloc_unbound req{b->id, xen::DOMID_SELF, 0};
+    ASSERT_EQ(evtchn_op(a->vcpus[0], xen::EVTCHNOP_alloc_unbound, req), 0);
+    ASSERT_NE(req.port, 0u);
+    xen::evtchn_status st = status(*b, req.port);
+    EXPECT_EQ(st.status, xen::EVTCHNSTAT_unbound);
+    EXPECT_EQ(st.u.unbound.dom, a->id);
+    // a binds to it: events flow between a and b.
+    uint32_t local = 0;
+    ASSERT_EQ(bind_interdomain(a->vcpus[0], b->id, req.port, local), 0);
+    EXPECT_TRUE(pending(*a, local));  // binding raises the new port once
+    EXPECT_EQ(send(*a, local), 0);
+    EXPECT_TRUE(pending(*b, req.port));
+    // For a third domain: a sets up a port in b that b itself may give to b.
+    xen::evtchn_alloc_unbound loop{b->id, b->id, 0};
+    ASSERT_EQ(evtchn_op(a->vcpus[0], xen::EVTCHNOP_alloc_unbound, loop), 0);
+    EXPECT_EQ(status(*b, loop.port).u.unbound.dom, b->id);
+}
+
+TEST_F(EventChannel, UnprivilegedDomainMayNotAllocateInAnotherDomain)
+{
+    xen::evtchn_alloc_unbound req{b->id, xen::DOMID_SELF, 0};
+    EXPECT_EQ(evtchn_op(a->vcpus[0], xen::EVTCHNOP_alloc_unbound, req), kEperm);
+    // Nothing was left allocated in b: its first port is still free.
+    EXPECT_EQ(alloc_unbound(*b, a->id), 1u);
+    // Its own id is itself.
+    xen::evtchn_alloc_unbound own{a->id, b->id, 0};
+    EXPECT_EQ(evtchn_op(a->vcpus[0], xen::EVTCHNOP_alloc_unbound, own), 0);
+    EXPECT_EQ(status(*a, own.port).u.unbound.dom, b->id);
+}
+
+TEST_F(EventChannel, AllocUnboundInAMissingDomainIsEsrch)
+{
+    xen::evtchn_alloc_unbound req{999, xen::DOMID_SELF, 0};
+    EXPECT_EQ(evtchn_op(a->vcpus[0], xen::EVTCHNOP_alloc_unbound, req), kEsrch);
+    a->privileged = true;
+    EXPECT_EQ(evtchn_op(a->vcpus[0], xen::EVTCHNOP_alloc_unbound, req), kEsrch);
+}
+
+TEST_F(EventChannel, AllocUnboundInAFullDomainIsEnospcBeforeEperm)
+{
+    while (alloc_unbound(*b, a->id) != 0) {
+    }
+    xen::evtchn_alloc_unbound req{b->id, xen::DOMID_SELF, 0};
+    EXPECT_EQ(evtchn_op(a->vcpus[0], xen::EVTCHNOP_alloc_unbound, req), kEnospc);
+}

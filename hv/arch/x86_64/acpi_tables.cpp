@@ -18,7 +18,9 @@ const uint8_t* find_rsdp_in(uint64_t start, uint64_t end)
 
 }  // namespace
 
-const uint8_t* acpi_find_madt(size_t& len)
+const uint8_t* acpi_find_madt(size_t& len) { return acpi_find_table("APIC", len); }
+
+const uint8_t* acpi_find_table(const char* signature, size_t& len)
 {
     uint64_t ebda = uint64_t{*phys_to_virt<const uint16_t>(0x40e)} << 4;
     const uint8_t* rsdp = ebda ? find_rsdp_in(ebda, ebda + 1024) : nullptr;
@@ -39,7 +41,7 @@ const uint8_t* acpi_find_madt(size_t& len)
         uint64_t addr = 0;
         __builtin_memcpy(&addr, table + off, entry);
         auto* t = phys_to_virt<const uint8_t>(addr);
-        if (__builtin_memcmp(t, "APIC", 4) == 0 && acpi_table_valid(t, 1 << 20)) {
+        if (__builtin_memcmp(t, signature, 4) == 0 && acpi_table_valid(t, 1 << 20)) {
             uint32_t l;
             __builtin_memcpy(&l, t + 4, 4);
             len = l;

@@ -9,5 +9,8 @@ namespace vireo::arch {
 
 // The MADT ("APIC" table), checked; null if there is none.
 const uint8_t* acpi_find_madt(size_t& len);
+// The first valid table with this 4-byte signature ("FACP", ...), its
+// length in len; null if there is none.
+const uint8_t* acpi_find_table(const char* signature, size_t& len);
 
 }  // namespace vireo::arch

@@ -6,6 +6,7 @@
 #include "hv/core/domain_config.hpp"
 #include "hv/core/frame_allocator.hpp"
 #include "hv/core/log.hpp"
+#include "hv/core/platform.hpp"
 #include "hv/core/pv_builder.hpp"
 #include "hv/core/scheduler.hpp"
 #include "lib/format.hpp"
@@ -19,10 +20,22 @@ namespace {
 uint64_t dom0_pages(const HypervisorOptions& opts, uint64_t domu_pages)
 {
     uint64_t free = frame_allocator().free_frames();
-    if (opts.dom0_mem_bytes)
-        return opts.dom0_mem_bytes >> 12;
-    uint64_t reserve = (free / 16 > 4096 ? free / 16 : 4096) + domu_pages;
-    return free > reserve ? free - reserve : 0;
+    uint64_t max = opts.dom0_max_bytes >> 12;
+    uint64_t pages = opts.dom0_mem_bytes >> 12;
+    if (!pages) {
+        uint64_t reserve = (free / 16 > 4096 ? free / 16 : 4096) + domu_pages;
+        pages = free > reserve ? free - reserve : 0;
+    }
+    return max && max < pages ? max : pages;  // as Xen: never more than max:
+}
+
+// dom0_mem=...,max:Y lets dom0's balloon grow it up to Y (Xen's maximum
+// reservation); without it dom0 may only take back what it gave.
+void set_dom0_max(Domain& dom0, const HypervisorOptions& opts)
+{
+    uint64_t max = opts.dom0_max_bytes >> 12;
+    if (max > dom0.max_pages)
+        dom0.max_pages = max;
 }
 
 const uint8_t* module_data(const BootModule& m) { return phys_to_virt<const uint8_t>(m.start); }
@@ -138,8 +151,12 @@ unsigned build_boot_domains(const BootInfo& info, const HypervisorOptions& opts)
         initrd = &info.modules[1];
     unsigned started = 0;
     Domain* dom0 = domain_create(0, "dom0", true);
-    if (dom0 && build_one(*dom0, kernel, initrd, module_args(kernel.cmdline), dom0_pages(opts, domu_pages), 1, 1))
+    unsigned dom0_vcpus = dom0_vcpu_count(opts, platform().nr_cpus(), kMaxVcpusPerDomain);
+    if (dom0 && build_one(*dom0, kernel, initrd, module_args(kernel.cmdline), dom0_pages(opts, domu_pages),
+                          dom0_vcpus, 1)) {
+        set_dom0_max(*dom0, opts);
         started = 1;
+    }
     if (config)
         started += build_config_domains(info, *config);
     return started;

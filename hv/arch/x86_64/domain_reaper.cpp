@@ -58,6 +58,8 @@ void reap_stopped_domains()
                 other.gdt_vcpu = nullptr;
             if (pointer_into(other.fpu_vcpu, d))
                 other.fpu_vcpu = nullptr;
+            if (pointer_into(other.segments_vcpu, d))
+                other.segments_vcpu = nullptr;
         }
         TeardownReport r = domain_release_resources(d);
         d.resources_released = true;

@@ -38,6 +38,10 @@ struct PerCpu {
     unsigned gdt_guest_entries;
     // Whose FPU state the registers hold (fpu.cpp).
     const void* fpu_vcpu;
+    // Whose data segment selectors DS/ES/FS/GS hold (segments.cpp).
+    const void* segments_vcpu;
+    // DR0-DR3/DR7 hold some vCPU's breakpoints (debugregs.cpp).
+    bool debugregs_live;
     // The domain whose page tables CR3 holds (shootdowns), and a shootdown
     // asked of this CPU (tlb_shootdown.cpp).
     const void* loaded_domain;

@@ -2,11 +2,14 @@
 
 #include "hv/arch/x86_64/big_lock.hpp"
 #include "hv/arch/x86_64/cpu.hpp"
+#include "hv/arch/x86_64/debugregs.hpp"
 #include "hv/arch/x86_64/domain_reaper.hpp"
 #include "hv/arch/x86_64/fpu.hpp"
 #include "hv/arch/x86_64/gdt.hpp"
+#include "hv/arch/x86_64/ldt.hpp"
 #include "hv/arch/x86_64/panic.hpp"
 #include "hv/arch/x86_64/percpu.hpp"
+#include "hv/arch/x86_64/segments.hpp"
 #include "hv/arch/x86_64/tick.hpp"
 #include "hv/arch/x86_64/tlb_shootdown.hpp"
 #include "hv/arch/x86_64/tsc.hpp"
@@ -73,11 +76,16 @@ void run_vcpu(Vcpu& v)
     Msr::write(Msr::kFsBase, v.fs_base);
     tss_set_rsp0(pc->stack_top);
     gdt_load_guest(v);
+    ldt_load_guest(v);  // before the guest's selectors load: some may be the LDT's
     fpu_switch_in(v);
+    debugregs_switch_in(v);
     vcpu_scheduled_in(v, now_ns());
     TrapFrame* f = guest_frame();
     *f = v.regs;
     f->rflags = sanitize_rflags(f->rflags);
+    uint16_t failed[4];
+    if (!segments_load(v, failed))
+        guest_failsafe(v, *f, failed);  // or crashes the domain: the exit path then schedules
     enter_guest_first_time(f);
 }
 
@@ -85,8 +93,10 @@ void schedule(bool prev_yielded)
 {
     PerCpu* pc = this_cpu();
     Vcpu* prev = current_vcpu();
-    if (prev)
+    if (prev) {
         prev->regs = *guest_frame();
+        segments_save(*prev);
+    }
     for (;;) {
         irq_disable();
         pc->need_resched = false;

@@ -4,8 +4,10 @@
 #include "hv/arch/x86_64/boot_domains.hpp"
 #include "hv/arch/x86_64/big_lock.hpp"
 #include "hv/arch/x86_64/cpu.hpp"
+#include "hv/arch/x86_64/debugregs.hpp"
 #include "hv/arch/x86_64/fpu.hpp"
 #include "hv/arch/x86_64/gdt.hpp"
+#include "hv/arch/x86_64/ldt.hpp"
 #include "hv/arch/x86_64/guest_access.hpp"
 #include "hv/arch/x86_64/ioapic.hpp"
 #include "hv/arch/x86_64/kernel_unpack.hpp"
@@ -62,9 +64,12 @@ void console_write(const char* s, size_t n)
 [[noreturn]] void power_off(uint8_t exit_value)
 {
     constexpr uint8_t kShutdownReboot = 1;
-    machine_exit_for_qemu(exit_value);
+    // A reboot really resets the machine, as Xen does (under QEMU's
+    // -no-reboot the reset ends QEMU with status 0); every other reason is
+    // reported to isa-debug-exit first.
     if (exit_value == kShutdownReboot)
         machine_reboot();
+    machine_exit_for_qemu(exit_value);
     machine_power_off(exit_value);
 }
 
@@ -137,9 +142,17 @@ void install_platform()
     ops.running_vcpu_on = [](unsigned cpu) { return static_cast<Vcpu*>(cpu_data(cpu).current_vcpu); };
     ops.kick_cpu = cpu_kick;
     ops.flush_tlb_domain = tlb_flush_domain;
+    ops.debugregs_changed = [](const Vcpu& v) {
+        if (current_vcpu() == &v)
+            debugregs_switch_in(v);
+    };
     ops.reload_guest_gdt = [] {
         if (Vcpu* v = current_vcpu())
             gdt_load_guest(*v);
+    };
+    ops.reload_guest_ldt = [] {
+        if (Vcpu* v = current_vcpu())
+            ldt_load_guest(*v);
     };
     platform_install(ops);
 }

@@ -4,6 +4,7 @@
 #include "hv/arch/x86_64/apic.hpp"
 #include "hv/arch/x86_64/big_lock.hpp"
 #include "hv/arch/x86_64/cpu.hpp"
+#include "hv/arch/x86_64/debugregs.hpp"
 #include "hv/arch/x86_64/tlb_shootdown.hpp"
 #include "hv/arch/x86_64/panic.hpp"
 #include "hv/arch/x86_64/trap_frame.hpp"
@@ -79,6 +80,8 @@ void handle_trap_locked(TrapFrame* frame)
     }
     if (vector == kNmi || vector == kMachineCheck || vector == kDoubleFault)
         panic_with_frame(frame, "%s", kExceptionNames[vector]);
+    if (vector == kDebug && !debug_exception(frame))
+        return;  // a guest's breakpoint hit by the hypervisor: ignored
     if (frame->from_guest()) {
         if (g_guest_trap_handler) {
             g_guest_trap_handler(frame);
