@@ -21,7 +21,7 @@ file -L "$busybox" 2>/dev/null | grep -q 'statically linked' || ldd "$busybox" 2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 root=$work/root
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc,tests}
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc,tests,mnt}
 cp "$busybox" "$root/bin/busybox"
 for applet in $("$busybox" --list-full); do
     [ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"

@@ -32,7 +32,7 @@ function(vireo_devices_test name vcpus)
         --expect "Hypervisor detected: Xen PV"
         --expect "smp: Brought up 1 node, ${vcpus} CPUs?"
         --expect "virtio_blk virtio[0-9]: \\[vda\\] 65536 512-byte logical blocks"
-        --expect "modules: [0-9]+ loaded"
+        --expect "modules: ([0-9]+) of \\1 loaded"
         --expect "disk: /dev/vda /mnt ext4"
         --expect "disk read: numbers.txt: OK"
         --expect "disk after remount: /mnt/written: OK"
