@@ -56,6 +56,61 @@ void account(Vcpu& v, uint64_t now)
     }
 }
 
+// The least avt among the runnable vCPUs of `cpu`'s queue (the system
+// virtual time there), or false when the queue is empty.
+bool queue_svt(unsigned cpu, uint64_t& svt)
+{
+    bool any = false;
+    for_each_running_vcpu([&](Vcpu& o) {
+        if (!is_runnable(o) || o.processor != cpu)
+            return;
+        if (!any || o.bvt.avt < svt)
+            svt = o.bvt.avt;
+        any = true;
+    });
+    return any;
+}
+
+// Busy CPUs balance too, not only idle ones: a CPU whose queue is shorter
+// than another's by two or more takes that queue's best waiting vCPU, so
+// vCPUs that never block do not stay crowded on one CPU while another CPU
+// runs one alone (each would get half the CPU time of the lone one). The
+// margin of two makes every move shrink the difference, so nothing moves
+// back and forth. The moved vCPU keeps its lead or lag over its old
+// queue's virtual time, re-based onto ours: queues' virtual times drift
+// apart as their lengths differ.
+void balance(unsigned cpu, const Vcpu* prev, bool prev_yielded)
+{
+    constexpr unsigned kCpus = 64;  // beyond any machine Vireo starts
+    unsigned load[kCpus] = {};
+    for_each_running_vcpu([&](Vcpu& v) {
+        if (is_runnable(v) && v.processor < kCpus)
+            load[v.processor]++;
+    });
+    if (cpu >= kCpus)
+        return;
+    unsigned busiest = cpu;
+    for (unsigned c = 0; c < kCpus; ++c)
+        if (load[c] > load[busiest])
+            busiest = c;
+    if (load[busiest] < load[cpu] + 2)
+        return;
+    Vcpu* pick = nullptr;
+    for_each_running_vcpu([&](Vcpu& v) {
+        if (v.processor != busiest || !is_runnable(v) || v.on_a_cpu || (prev_yielded && &v == prev))
+            return;
+        if (!pick || evt(v) < evt(*pick))
+            pick = &v;
+    });
+    if (!pick)
+        return;  // all it holds is running (a vCPU not yet marked off a CPU)
+    uint64_t from = 0, to = 0;
+    bool rebase = queue_svt(busiest, from) && queue_svt(cpu, to);
+    pick->processor = cpu;
+    if (rebase)
+        pick->bvt.avt = to + (pick->bvt.avt - from);
+}
+
 uint64_t clamp_slice(uint64_t ns)
 {
     if (ns < kBvtMcuNs)
@@ -71,6 +126,7 @@ SchedDecision scheduler_pick(Vcpu* prev, uint64_t now, bool prev_yielded, unsign
 {
     if (prev)
         account(*prev, now);
+    balance(cpu, prev, prev_yielded);
     Vcpu* best = nullptr;
     Vcpu* second = nullptr;
     auto better = [](const Vcpu* a, const Vcpu* b) { return !b || evt(*a) < evt(*b); };

@@ -30,7 +30,9 @@ struct SchedDecision {
 // behind every other runnable vCPU with a virtual time near its own.
 // With several CPUs each picks from its own run queue (the vCPUs whose
 // processor it is) and, when that is empty, takes the best runnable vCPU
-// no CPU is running from another queue (work stealing), which moves it.
+// no CPU is running from another queue (work stealing), which moves it; a
+// busy CPU does the same when another queue is longer than its own by two
+// or more.
 SchedDecision scheduler_pick(Vcpu* prev, uint64_t now_ns, bool prev_yielded = false, unsigned cpu = 0);
 // v became runnable. True if it should preempt `running` (which may be
 // null when the CPU idles).

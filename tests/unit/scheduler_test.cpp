@@ -410,3 +410,35 @@ TEST_F(Bvt, EachCpuRunsItsOwnQueueAndAnIdleOneSteals)
     EXPECT_EQ(cpu, 0u);
     EXPECT_EQ(b.processor, 0u);
 }
+
+TEST_F(Bvt, ABusyCpuTakesWorkFromAQueueLongerByTwo)
+{
+    // Three CPU-bound vCPUs queued on CPU 0, one on CPU 1: without
+    // balancing each of the three gets a third of CPU 0 while b has CPU 1.
+    Vcpu& a = add_domain(weight(10));
+    Vcpu& b = add_domain(weight(10));
+    Vcpu& c = add_domain(weight(10));
+    Vcpu& d = add_domain(weight(10));
+    a.processor = c.processor = d.processor = 0;
+    b.processor = 1;
+    c.bvt.avt = 5000;
+    d.bvt.avt = 9000;
+    b.bvt.avt = 100000;
+    EXPECT_EQ(scheduler_pick(nullptr, now, false, 0).next, &a);
+    // CPU 1 picks: it first takes CPU 0's best waiting vCPU (c), whose lead
+    // over CPU 0's virtual time (a's 0) is kept over CPU 1's (b's), so b,
+    // still the lower, runs.
+    SchedDecision on1 = scheduler_pick(nullptr, now, false, 1);
+    EXPECT_EQ(c.processor, 1u);
+    EXPECT_EQ(c.bvt.avt, 105000u);
+    EXPECT_EQ(on1.next, &b);
+    EXPECT_EQ(d.processor, 0u);
+    // Two and two: no further moves either way.
+    now += 10 * kMs;
+    scheduler_pick(&a, now, false, 0);
+    scheduler_pick(&b, now, false, 1);
+    EXPECT_EQ(a.processor, 0u);
+    EXPECT_EQ(d.processor, 0u);
+    EXPECT_EQ(b.processor, 1u);
+    EXPECT_EQ(c.processor, 1u);
+}
