@@ -86,6 +86,10 @@ void fill_start_info(const Domain& d, const BuildRequest& req, const PvLayout& l
     si.pt_base = l.pt_start;
     si.nr_pt_frames = l.pt_frames;
     si.mfn_list = l.p2m_start;
+    if (l.p2m_frames) {
+        si.first_p2m_pfn = l.p2m_pfn;
+        si.nr_p2m_frames = l.p2m_frames;
+    }
     si.mod_start = l.initrd_end > l.initrd_start ? l.initrd_start : 0;
     si.mod_len = l.initrd_end - l.initrd_start;
     if (!d.privileged) {
@@ -122,9 +126,17 @@ ImageError plan_pv_layout(const PvImage& image, uint64_t initrd_size, uint64_t n
     l.initrd_end = va + initrd_size;
     if (nr_pages > (~uint64_t{0} >> 4))
         return fail(Status::TOO_BIG, "domain too large");
-    l.p2m_start = page_align_up(l.initrd_end);
-    l.p2m_end = l.p2m_start + nr_pages * 8;
-    l.start_info = page_align_up(l.p2m_end);
+    // INIT_P2M is taken as Xen's toolstack takes it: only page aligned and
+    // below the window, else the list stays inside.
+    bool p2m_apart = image.init_p2m && !(image.init_p2m & 0xfff) && image.init_p2m < l.v_start;
+    if (p2m_apart) {
+        l.p2m_start = image.init_p2m;
+        l.start_info = page_align_up(l.initrd_end);
+    } else {
+        l.p2m_start = page_align_up(l.initrd_end);
+        l.p2m_end = l.p2m_start + nr_pages * 8;
+        l.start_info = page_align_up(l.p2m_end);
+    }
     va = l.start_info + 4096;
     if (!is_dom0) {
         l.xenstore_page = va;
@@ -154,6 +166,25 @@ ImageError plan_pv_layout(const PvImage& image, uint64_t initrd_size, uint64_t n
         return fail(Status::TOO_BIG, "image larger than the domain's memory");
     if ((l.v_end - l.v_start) / 4096 > kMaxP2mFrames * 512)
         return fail(Status::TOO_BIG, "initial address space too large");
+    if (p2m_apart) {
+        // Its own L4 slots, out of the hypervisor's: Linux copies that one
+        // slot into its own L4 and later frees everything under it.
+        uint64_t data = (nr_pages * 8 + 4095) / 4096;
+        if (!data || data > (l.v_start - l.p2m_start) >> 12)
+            return fail(Status::RANGE, "INIT_P2M: the p2m list would overlap the initial mapping");
+        l.p2m_end = l.p2m_start + nr_pages * 8;
+        uint64_t last = l.p2m_start + data * 4096 - 1;
+        if (!canonical(l.p2m_start) || !canonical(last) || (l.p2m_start >> 47) != (last >> 47))
+            return fail(Status::RANGE, "INIT_P2M: the p2m list is not at a guest address");
+        if (last >> 39 >= l.v_start >> 39)
+            return fail(Status::RANGE, "INIT_P2M: the p2m list shares an L4 slot with the initial mapping");
+        if (last >= xen::HYPERVISOR_VIRT_START && l.p2m_start < xen::HYPERVISOR_VIRT_END)
+            return fail(Status::RANGE, "INIT_P2M: the p2m list overlaps the hypervisor's range");
+        l.p2m_pfn = (l.v_end - l.v_start) / 4096;
+        l.p2m_frames = data + p2m_table_count(l.p2m_start, data).total();
+        if (l.p2m_frames > nr_pages - l.p2m_pfn)
+            return fail(Status::TOO_BIG, "image and p2m list larger than the domain's memory");
+    }
     out = l;
     return {};
 }
@@ -209,8 +240,11 @@ ImageError build_pv_domain(const BuildRequest& req)
         copy_to_window(l, l.initrd_start, req.initrd, req.initrd_size);
     for (uint64_t pfn = 0; pfn < req.nr_pages; pfn += 512) {
         uint64_t n = req.nr_pages - pfn < 512 ? req.nr_pages - pfn : 512;
-        copy_to_window(l, l.p2m_start + pfn * 8,
-                       static_cast<const uint8_t*>(platform().map_machine(g_p2m.frames[pfn / 512] << 12)), n * 8);
+        const auto* src = static_cast<const uint8_t*>(platform().map_machine(g_p2m.frames[pfn / 512] << 12));
+        if (l.p2m_frames)  // apart: its frames follow the window
+            __builtin_memcpy(page_of(l.p2m_pfn + pfn / 512), src, n * 8);
+        else
+            copy_to_window(l, l.p2m_start + pfn * 8, src, n * 8);
     }
 
     // shared_info: a hypervisor page the domain may map (Xen's xenheap page
@@ -246,6 +280,11 @@ ImageError build_pv_domain(const BuildRequest& req)
         fill_hypercall_page(static_cast<uint8_t*>(page_of(l.pfn_of(image.hypercall_page))));
 
     BootstrapWindow w{l.v_start, l.v_end, l.pfn_of(l.pt_start), l.pt_frames};
+    if (l.p2m_frames) {
+        w.p2m_va = l.p2m_start;
+        w.p2m_pfn = l.p2m_pfn;
+        w.p2m_pages = page_align_up(l.p2m_end - l.p2m_start) >> 12;
+    }
     BootstrapTarget t{mfn_of, &g_p2m, req.nr_pages, platform().map_machine, platform().fill_hypervisor_slots};
     uint64_t l4 = 0;
     if (write_bootstrap_tables(w, t, l4) != Status::OK) {
@@ -293,6 +332,9 @@ ImageError build_pv_domain(const BuildRequest& req)
     VLOG_INFO("d%u: %s kernel, %lu pages, entry %lx, window %lx-%lx, start_info %lx, %lu table frames\n", d.id,
               image.guest_os[0] ? image.guest_os : "unnamed", req.nr_pages, image.entry, l.v_start, l.v_end,
               l.start_info, l.pt_frames);
+    if (l.p2m_frames)
+        VLOG_INFO("d%u: p2m list at %lx-%lx in pfns %lx-%lx (with its tables)\n", d.id, l.p2m_start, l.p2m_end,
+                  l.p2m_pfn, l.p2m_pfn + l.p2m_frames);
     d.state = DomainState::RUNNING;
     update_wallclock(d);
     update_vcpu_time(v);

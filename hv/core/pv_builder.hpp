@@ -15,6 +15,13 @@
 //
 // with pfn = (va - v_start) >> 12 for the whole window, RSI = start_info,
 // CS/SS = FLAT_KERNEL_CS/SS, events masked in every vcpu_info.
+//
+// A kernel with XEN_ELFNOTE_INIT_P2M (Linux: 512 GiB) gets no p2m list in
+// the window: as Xen's builders do, the list takes the frames right after
+// v_end, mapped at the address the note names, followed by the L3s, L2s and
+// L1s that map it; start_info.first_p2m_pfn / nr_p2m_frames name both.
+// Linux then unmaps everything in the window past its image (it stops at
+// the p2m list otherwise, leaving padding mapped writable and executable).
 #pragma once
 
 #include <stddef.h>
@@ -28,7 +35,8 @@ namespace vireo {
 struct PvLayout {
     uint64_t v_start, v_end;
     uint64_t initrd_start, initrd_end;   // equal when there is none
-    uint64_t p2m_start, p2m_end;
+    uint64_t p2m_start, p2m_end;         // virtual: mfn_list
+    uint64_t p2m_pfn, p2m_frames;        // INIT_P2M only (else 0): the list's frames and its tables
     uint64_t start_info;
     uint64_t xenstore_page, console_page;  // 0 for dom0
     uint64_t pt_start;

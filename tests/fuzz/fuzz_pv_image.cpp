@@ -33,6 +33,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         if (l.v_end % (4u << 20) || l.v_end < l.stack_start + 4096 + (512u << 10) ||
             (l.v_end - l.v_start) / 4096 > pages || l.pt_start < l.start_info)
             abort();
+        // A p2m list apart from the window: its frames follow the window's
+        // and fit the domain, its addresses sit in L4 slots of their own.
+        if (l.p2m_frames &&
+            (l.p2m_pfn != (l.v_end - l.v_start) / 4096 || l.p2m_frames > pages - l.p2m_pfn ||
+             l.p2m_end <= l.p2m_start || ((l.p2m_end - 1) >> 39) >= (l.v_start >> 39)))
+            abort();
     }
     return 0;
 }

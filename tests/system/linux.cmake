@@ -10,8 +10,10 @@ add_custom_command(OUTPUT ${LINUX_INITRAMFS}
     DEPENDS ${PROJECT_SOURCE_DIR}/tools/mkinitramfs.sh ${LINUX_INITRAMFS_FILES})
 add_custom_target(linux_initramfs ALL DEPENDS ${LINUX_INITRAMFS})
 
+# W+X: the builder must leave Linux nothing in its boot window to map
+# writable and executable (the p2m list goes apart, as INIT_P2M asks).
 set(LINUX_FORBID --forbid "Kernel panic" --forbid "BUG:" --forbid "Oops" --forbid "CHECK FAILED"
-    --forbid "frames still referenced")
+    --forbid "frames still referenced" --forbid "W\\+X mappings: FAILED")
 
 # vireo_linux_test(<case> [SMP n] <config lines>... EXPECT <regexes>...)
 function(vireo_linux_test name)

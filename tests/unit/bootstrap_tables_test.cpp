@@ -93,3 +93,71 @@ TEST(BootstrapTables, RefusesMalformedWindows)
     EXPECT_EQ(write_bootstrap_tables({base, base + 64 * 4096, 62, 4}, t, l4), Status::INVALID);      // tables past end
     EXPECT_EQ(write_bootstrap_tables({0x00007ffffffff000, 0x0000800000001000, 0, 4}, t, l4), Status::INVALID);
 }
+
+TEST(BootstrapTables, CountsForAP2mListApart)
+{
+    TableCounts c = p2m_table_count(0x8000000000, 128);  // a 256 MiB domain's list at 512 GiB
+    EXPECT_EQ(c.l4, 0u);                                // it shares the window's L4
+    EXPECT_EQ(c.total(), 3u);
+    // Straddling an L4 slot boundary needs a table of each level on each side.
+    c = p2m_table_count(0x8000000000 - 4096, 2);
+    EXPECT_EQ(c.l3, 2u);
+    EXPECT_EQ(c.l2, 2u);
+    EXPECT_EQ(c.l1, 2u);
+    EXPECT_EQ(p2m_table_count(0x8000000000, 0).total(), 0u);
+}
+
+TEST(BootstrapTables, MapsP2mListApartWithItsOwnTables)
+{
+    // Xen's builders' layout under INIT_P2M: window frames 0..2047, then the
+    // list's 3 frames, then its L3, L2 and L1; nr_pt_frames stays the
+    // window's 7.
+    const uint64_t window = 2048, pages = window + 3 + 3 + 10;
+    FakeMachine m(pages);
+    g_machine = &m;
+    BootstrapWindow w{0xffffffff80000000, 0xffffffff80000000 + window * 4096, 100, 7, 0x8000000000, window, 3};
+    BootstrapTarget t{mfn_of, &m, pages, map, fill_slots};
+    uint64_t l4 = 0;
+    ASSERT_EQ(write_bootstrap_tables(w, t, l4), Status::OK);
+    EXPECT_EQ(l4, m.p2m[100] << 12);
+    // L4 slot 1 leads to the list's L3, then its L2 and L1.
+    uint64_t l3e = frame(l4 >> 12)[1];
+    ASSERT_EQ(l3e >> 12, m.p2m[window + 3]);
+    uint64_t l2e = frame(l3e >> 12)[0];
+    ASSERT_EQ(l2e >> 12, m.p2m[window + 4]);
+    ASSERT_EQ(frame(l2e >> 12)[0] >> 12, m.p2m[window + 5]);
+    for (uint64_t i = 0; i < 3; ++i) {
+        uint64_t e = walk(l4, w.p2m_va + i * 4096);
+        ASSERT_EQ(e >> 12 & 0xffffffffff, m.p2m[window + i]) << i;
+        EXPECT_TRUE(e & 2);  // the list is read-write, as Xen maps it
+    }
+    EXPECT_EQ(walk(l4, w.p2m_va + 3 * 4096) & 1, 0u);
+    EXPECT_EQ(walk(l4, w.p2m_va - 4096) & 1, 0u);
+    // The window is unchanged: 1:1, tables read-only, nothing past its end.
+    for (uint64_t pfn = 0; pfn < window; ++pfn) {
+        uint64_t e = walk(l4, w.v_start + pfn * 4096);
+        ASSERT_EQ(e >> 12 & 0xffffffffff, m.p2m[pfn]) << pfn;
+        EXPECT_EQ((e & 2) != 0, !(pfn >= 100 && pfn < 107)) << pfn;
+    }
+    EXPECT_EQ(walk(l4, w.v_end) & 1, 0u);
+    EXPECT_EQ(frame(l4 >> 12)[256], 0xdead001u);
+}
+
+TEST(BootstrapTables, RefusesMalformedP2mAreas)
+{
+    const uint64_t window = 64, pages = 80;
+    FakeMachine m(pages);
+    g_machine = &m;
+    BootstrapTarget t{mfn_of, &m, pages, map, fill_slots};
+    uint64_t l4 = 0;
+    const uint64_t base = 0xffffffff80000000, end = base + window * 4096;
+    auto with = [&](uint64_t va, uint64_t pfn, uint64_t n) { return BootstrapWindow{base, end, 0, 4, va, pfn, n}; };
+    EXPECT_EQ(write_bootstrap_tables(with(0x8000000000, window, 2), t, l4), Status::OK);
+    EXPECT_EQ(write_bootstrap_tables(with(0x8000000800, window, 2), t, l4), Status::INVALID);        // unaligned
+    EXPECT_EQ(write_bootstrap_tables(with(0x8000000000, window, 0), t, l4), Status::INVALID);        // empty
+    EXPECT_EQ(write_bootstrap_tables(with(0xffffff8000000000, window, 2), t, l4), Status::INVALID);  // window's slot
+    EXPECT_EQ(write_bootstrap_tables(with(0x00007ffffffff000, window, 2), t, l4), Status::INVALID);  // non-canonical
+    EXPECT_EQ(write_bootstrap_tables(with(0x8000000000, window - 1, 2), t, l4), Status::INVALID);    // in the window
+    EXPECT_EQ(write_bootstrap_tables(with(0x8000000000, window, 14), t, l4), Status::INVALID);       // tables past end
+    EXPECT_EQ(write_bootstrap_tables(with(0x8000000000, window, ~uint64_t{0} >> 1), t, l4), Status::INVALID);
+}

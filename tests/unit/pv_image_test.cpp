@@ -168,3 +168,68 @@ TEST(PvLayout, RefusesImagesLargerThanTheDomain)
     ASSERT_FALSE(e.ok());
     EXPECT_NE(std::string(e.what).find("larger than the domain"), std::string::npos);
 }
+
+TEST(PvLayout, InitP2mPutsTheListApartAsXensBuildersDo)
+{
+    // A Linux-shaped domU (INIT_P2M = 512 GiB), 256 MiB, 2 MiB initrd: no
+    // list in the window, start_info right after the initrd, and the list's
+    // 128 frames plus its L3, L2 and L1 in the frames after v_end.
+    PvImage img;
+    img.virt_base = 0xffffffff80000000;
+    img.virt_kstart = 0xffffffff81000000;
+    img.virt_kend = 0xffffffff84400000;
+    img.init_p2m = 0x8000000000;
+    PvLayout l;
+    ASSERT_TRUE(plan_pv_layout(img, 2u << 20, 65536, false, l).ok());
+    EXPECT_EQ(l.initrd_end, 0xffffffff84600000u);
+    EXPECT_EQ(l.start_info, 0xffffffff84600000u);
+    EXPECT_EQ(l.xenstore_page, 0xffffffff84601000u);
+    EXPECT_EQ(l.console_page, 0xffffffff84602000u);
+    EXPECT_EQ(l.pt_start, 0xffffffff84603000u);
+    EXPECT_EQ(l.pt_frames, 39u);  // L4, L3, L2 and 36 L1s for 72 MiB
+    EXPECT_EQ(l.stack_start, 0xffffffff8462a000u);
+    EXPECT_EQ(l.v_end, 0xffffffff84800000u);
+    EXPECT_EQ(l.p2m_start, 0x8000000000u);
+    EXPECT_EQ(l.p2m_end, 0x8000000000u + 65536 * 8);
+    EXPECT_EQ(l.p2m_pfn, 0x4800u);
+    EXPECT_EQ(l.p2m_frames, 131u);
+
+    // Without the note the list stays in the window, after the initrd.
+    img.init_p2m = 0;
+    ASSERT_TRUE(plan_pv_layout(img, 2u << 20, 65536, false, l).ok());
+    EXPECT_EQ(l.p2m_start, 0xffffffff84600000u);
+    EXPECT_EQ(l.start_info, 0xffffffff84680000u);
+    EXPECT_EQ(l.p2m_frames, 0u);
+}
+
+TEST(PvLayout, InitP2mTakenOrRefusedAsXenDoes)
+{
+    PvImage img;
+    img.virt_base = img.virt_kstart = 0xffffffff80000000;
+    img.virt_kend = img.virt_kstart + (4u << 20);
+    PvLayout l;
+    // Xen's toolstack ignores a note that is unaligned or not below the window.
+    for (uint64_t ignored : {0x8000000800ull, 0xffffffff80000000ull, 0xffffffffc0000000ull}) {
+        img.init_p2m = ignored;
+        ASSERT_TRUE(plan_pv_layout(img, 0, 65536, false, l).ok()) << std::hex << ignored;
+        EXPECT_EQ(l.p2m_frames, 0u);
+        EXPECT_EQ(l.p2m_start, 0xffffffff80400000u);
+    }
+    struct Case {
+        uint64_t p2m;
+        uint64_t pages;
+        const char* message;
+    } cases[] = {
+        {0xffffff8000000000, 65536, "shares an L4 slot"},     // the window's slot 511
+        {0xffffffff7ffff000, 65536, "overlap the initial mapping"},
+        {0xffff800000000000, 65536, "hypervisor's range"},
+        {0x00007ffffffff000, 65536, "not at a guest address"},  // runs past the lower half
+        {0x8000000000, 2048 + 3, "larger than the domain"},   // window fits, list does not
+    };
+    for (const Case& c : cases) {
+        img.init_p2m = c.p2m;
+        ImageError e = plan_pv_layout(img, 0, c.pages, false, l);
+        ASSERT_FALSE(e.ok()) << std::hex << c.p2m;
+        EXPECT_NE(std::string(e.what).find(c.message), std::string::npos) << std::hex << c.p2m << ": " << e.what;
+    }
+}
