@@ -239,9 +239,9 @@ void balloon()
     map(scratch, g_p2m[g_window_pages - 49]);
 }
 
-// decrease_reservation of a frame still in use: Xen takes it and frees it
-// once the last use goes; Vireo refuses it. Either way, once unused and
-// given back, the reservation is one lower, and populating restores it.
+// decrease_reservation of a frame still in use: taken at once (1), and
+// freed, leaving the reservation one lower, only once its last use goes
+// (Xen's answer, and Vireo's). Populating restores it.
 void decrease_in_use(const char* what, uint64_t pfn, bool pin)
 {
     long cur0 = current();

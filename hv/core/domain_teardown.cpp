@@ -11,8 +11,6 @@
 namespace vireo {
 namespace {
 
-constexpr uint64_t kInvalidPfn = ~uint64_t{0};
-
 void release_vcpu(Vcpu& v)
 {
     drop_guest_gdt(v);
@@ -37,11 +35,16 @@ void release_vcpu(Vcpu& v)
 TeardownReport domain_release_resources(Domain& d)
 {
     TeardownReport r;
+    FrameTable& ft = frame_table();
+    // Frames given back but still held are reclaimed as the references
+    // below go: counted now, they are reported freed with the rest.
+    uint64_t owned = 0;
+    for (uint64_t f = 0; f < ft.nr_frames(); ++f)
+        owned += ft.get(Mfn(f))->owner == d.id;
     evtchn_close_all(d);
     pirq_release_all(d);  // its device lines masked and free for another
     for (Vcpu& v : d.vcpus)
         release_vcpu(v);
-    FrameTable& ft = frame_table();
     PageTableRules rules(d);
     // Pins first: dropping a pinned table's last type reference drops what
     // its entries held, down the levels.
@@ -52,22 +55,17 @@ TeardownReport domain_release_resources(Domain& d)
             (void)ft.put_type(Mfn(f), &rules);
         }
     }
+    // Every allocation reference goes, as in Xen's relinquish_memory: a
+    // frame nothing else holds is reclaimed (scrubbed, freed) at once, one
+    // another domain still maps when that mapping goes.
     for (uint64_t f = 0; f < ft.nr_frames(); ++f) {
         PageInfo* p = ft.get(Mfn(f));
-        if (p->owner != d.id)
-            continue;
-        if (p->count != 1 || p->type_count != 0) {
-            ++r.frames_kept;
-            continue;
-        }
-        __builtin_memset(platform().map_machine(f << kPageShift), 0, kPageSize);
-        if (platform().m2p_set)
-            platform().m2p_set(f, kInvalidPfn);
-        if (frame_allocator().free(Mfn(f), d.id) == Status::OK)
-            ++r.frames_freed;
-        else
-            ++r.frames_kept;
+        if (p->owner == d.id && (p->flags & kPageAllocated))
+            (void)ft.drop_allocation(Mfn(f), d.id);
     }
+    for (uint64_t f = 0; f < ft.nr_frames(); ++f)
+        r.frames_kept += ft.get(Mfn(f))->owner == d.id;
+    r.frames_freed = owned - r.frames_kept;
     d.tot_pages = r.frames_kept;
     d.console_ring_maddr = 0;
     d.console_port = 0;

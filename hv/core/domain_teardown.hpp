@@ -2,10 +2,13 @@
 // Every reference the domain's vCPUs hold (GDT frames, base tables, the
 // vcpu_info page) and every pin is dropped, which undoes the validation of
 // its page tables; its event channels are closed (peers see them unbound);
-// then every frame it owns is scrubbed and returned to the allocator, its
-// machine-to-phys entry cleared. A frame something else still holds (a
-// mapping another domain made of it) is left where it is and reported:
-// it is never handed out while reachable.
+// then every frame it owns loses its allocation reference and, with
+// nothing else holding it, is scrubbed and returned to the allocator, its
+// machine-to-phys entry cleared (frames it gave back while still using
+// them go the same way as its own references drop). A frame something
+// else still holds (a mapping another domain made of it) is left where it
+// is and reported: it is never handed out while reachable, and is freed
+// when that last reference goes.
 //
 // Nothing of the domain may be in use on any CPU meanwhile: the caller
 // makes sure its vCPUs are off every CPU and its page tables loaded

@@ -1,5 +1,7 @@
 #include "hv/core/frame_allocator.hpp"
 
+#include "hv/core/reservation.hpp"
+
 namespace vireo {
 
 void FrameAllocator::init(FrameTable& table, const MemoryMap& map)
@@ -109,7 +111,9 @@ FrameAllocator& frame_allocator()
 
 FrameTable& frame_table()
 {
-    static FrameTable table;
+    // Frames given back while still held leave through the reservation,
+    // which uncounts, scrubs and frees them (constant-initialized: no guard).
+    static constinit FrameTable table(reservation_reclaim);
     return table;
 }
 

@@ -28,7 +28,7 @@ Status FrameTable::assign(Mfn mfn, uint16_t owner)
         return Status::RANGE;
     if (p->owner != kOwnerFree || p->count || p->type_count)
         return Status::BUSY;
-    *p = PageInfo{1, 0, owner, PageType::NONE, 0, 0};
+    *p = PageInfo{1, 0, owner, PageType::NONE, kPageAllocated, 0};
     return Status::OK;
 }
 
@@ -37,8 +37,9 @@ Status FrameTable::release(Mfn mfn, uint16_t owner)
     PageInfo* p = get(mfn);
     if (!p)
         return Status::RANGE;
-    // Only the owner's own reference may be left.
-    if (p->owner != owner || p->count != 1 || p->type_count)
+    // Nothing may hold it but the allocation reference, if that is held.
+    uint32_t allocation = (p->flags & kPageAllocated) ? 1 : 0;
+    if (p->owner != owner || p->count != allocation || p->type_count)
         return Status::BUSY;
     *p = PageInfo{0, 0, kOwnerFree, PageType::NONE, 0, 0};
     return Status::OK;
@@ -49,7 +50,7 @@ Status FrameTable::get_page(Mfn mfn, uint16_t owner)
     PageInfo* p = get(mfn);
     if (!p)
         return Status::RANGE;
-    if (p->owner != owner || p->count == 0)
+    if (p->owner != owner || (p->count == 0 && p->type_count == 0))
         return Status::PERMISSION;
     if (p->count >= kMaxCount)
         return Status::BUSY;
@@ -60,10 +61,31 @@ Status FrameTable::get_page(Mfn mfn, uint16_t owner)
 Status FrameTable::put_page(Mfn mfn)
 {
     PageInfo* p = get(mfn);
-    if (!p || p->count <= 1)  // the owner's reference is dropped by release()
+    if (!p || p->count == 0)
+        return Status::INVALID;
+    // The allocation reference goes only by drop_allocation (or release).
+    if (p->count == 1 && (p->flags & kPageAllocated))
         return Status::INVALID;
     --p->count;
+    reclaim_if_unused(mfn, *p);
     return Status::OK;
+}
+
+Status FrameTable::drop_allocation(Mfn mfn, uint16_t owner)
+{
+    PageInfo* p = get(mfn);
+    if (!p || p->owner != owner || !(p->flags & kPageAllocated) || p->count == 0)
+        return Status::INVALID;
+    p->flags &= static_cast<uint8_t>(~kPageAllocated);
+    --p->count;
+    reclaim_if_unused(mfn, *p);
+    return Status::OK;
+}
+
+void FrameTable::reclaim_if_unused(Mfn mfn, PageInfo& p)
+{
+    if (!(p.flags & kPageAllocated) && p.count == 0 && p.type_count == 0 && m_reclaim)
+        m_reclaim(mfn, p.owner);
 }
 
 Status FrameTable::get_type(Mfn mfn, PageType type, TypeValidator* validator)
@@ -104,10 +126,16 @@ Status FrameTable::put_type(Mfn mfn, TypeValidator* validator)
     if (!p || p->type_count == 0)
         return Status::INVALID;
     if (--p->type_count == 0) {
-        if (is_page_table_type(p->type) && (p->flags & kPageValidated) && validator)
+        if (is_page_table_type(p->type) && (p->flags & kPageValidated) && validator) {
+            // A table that maps itself drops its own reference here: it must
+            // not be reclaimed (scrubbed) while its entries are still read.
+            ++p->count;
             validator->invalidate(mfn, p->type);
+            --p->count;
+        }
         p->flags &= static_cast<uint8_t>(~kPageValidated);
         p->type = PageType::NONE;
+        reclaim_if_unused(mfn, *p);
     }
     return Status::OK;
 }

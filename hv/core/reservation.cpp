@@ -34,6 +34,7 @@ Result<Mfn> reservation_take(Domain& d, unsigned order, uint64_t limit)
         fill(r.value() + k, 0);
         platform().m2p_set(r.value().raw + k, kInvalidM2p);
     }
+    d.tot_pages += uint64_t{1} << order;
     return r;
 }
 
@@ -42,10 +43,7 @@ Result<Mfn> reservation_grow(Domain& d, unsigned order, uint64_t limit)
     uint64_t n = uint64_t{1} << order;
     if (d.tot_pages > d.max_pages || n > d.max_pages - d.tot_pages)
         return Status::TOO_BIG;
-    Result<Mfn> r = reservation_take(d, order, limit);
-    if (r.ok())
-        d.tot_pages += n;
-    return r;
+    return reservation_take(d, order, limit);
 }
 
 void reservation_map(Mfn base, unsigned order, uint64_t gpfn)
@@ -54,37 +52,54 @@ void reservation_map(Mfn base, unsigned order, uint64_t gpfn)
         platform().m2p_set(base.raw + k, gpfn + k);
 }
 
-Status reservation_can_release(const Domain& d, Mfn mfn)
+Status reservation_release(Domain& d, Mfn mfn)
 {
     const PageInfo* p = frame_table().get(mfn);
     if (!p)
         return Status::INVALID;
-    if (p->owner != d.id || p->count == 0)
+    if (p->owner != d.id)
         return Status::PERMISSION;
-    if (p->count != 1 || p->type_count || (p->flags & kPagePinned) || used_by_hypervisor(d, mfn))
+    if (used_by_hypervisor(d, mfn))
         return Status::BUSY;
-    return Status::OK;
+    // Given back already and still held: as Xen's guest_remove_page, which
+    // takes and drops a reference and finds no allocation reference left.
+    if (!(p->flags & kPageAllocated))
+        return Status::OK;
+    return frame_table().drop_allocation(mfn, d.id);
 }
 
-void reservation_give(Domain& d, Mfn mfn)
+void reservation_reclaim(Mfn mfn, uint16_t owner)
 {
-    flush_stale_tlbs(d);  // no translation of it may survive its next owner
+    // A domain that is gone (its frames kept past teardown) counts nothing.
+    Domain* d = domain_lookup(owner);
+    if (d && d->tot_pages)
+        --d->tot_pages;
+    // The last reference may have been a mapping just removed, by the owner
+    // or (foreign) by another domain: no translation of the frame may
+    // survive into its next owner's hands.
+    for (unsigned s = 0; s < kMaxDomains; ++s) {
+        Domain* other = domain_at(s);
+        if (other && domain_is_live(*other))
+            flush_stale_tlbs(*other);
+    }
     fill(mfn, 0);  // the next owner never sees this one's data
-    platform().m2p_set(mfn.raw, kInvalidM2p);
-    (void)frame_allocator().free(mfn, d.id);
+    if (platform().m2p_set)
+        platform().m2p_set(mfn.raw, kInvalidM2p);
+    (void)frame_allocator().free(mfn, owner);
 }
 
-Status reservation_release(Domain& d, Mfn mfn)
-{
-    VIREO_TRY(reservation_can_release(d, mfn));
-    reservation_give(d, mfn);
-    --d.tot_pages;
-    return Status::OK;
-}
+void reservation_give(Domain& d, Mfn mfn) { (void)frame_table().drop_allocation(mfn, d.id); }
 
 Status reservation_claim(Domain& d, Mfn mfn)
 {
-    VIREO_TRY(reservation_can_release(d, mfn));
+    // Exchange trades only frames nothing else holds (Xen's steal_page).
+    const PageInfo* p = frame_table().get(mfn);
+    if (!p)
+        return Status::INVALID;
+    if (p->owner != d.id || !(p->flags & kPageAllocated))
+        return Status::PERMISSION;
+    if (p->count != 1 || p->type_count || used_by_hypervisor(d, mfn))
+        return Status::BUSY;
     return frame_table().get_page(mfn, d.id);
 }
 

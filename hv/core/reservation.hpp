@@ -1,20 +1,21 @@
 // A domain's reservation: the frames it owns, counted by tot_pages. After
-// the builder, frames join and leave a running domain only through here
-// (memory_op), so the count and the frame table always agree.
+// the builder, frames join a running domain only through here (memory_op),
+// and leave only through reservation_reclaim, so the count and the frame
+// table always agree.
 //
 // Invariants:
 // - tot_pages never passes max_pages: a frame joins only if there is room.
 // - A frame that joins is zeroed (free memory holds whatever firmware left,
 //   or a scrubbed frame) and has no M2P entry until the domain names it.
-// - A frame leaves only if the domain owns it and nothing but the owner's
-//   reference holds it: no mapping, no type, no pin, and it is not a page
-//   the hypervisor keeps using on the domain's behalf (shared_info, the
-//   console ring). Xen instead lets a frame in use go when its last user
-//   does; refusing keeps the frame table free of frames that are owned but
-//   no longer counted.
-// - A frame that leaves is scrubbed and its M2P entry made invalid before
-//   the allocator can hand it out again. The caller flushes the TLB before
-//   returning to any guest: a guest may drop its last mapping without one.
+// - Giving a frame back drops its allocation reference, as Xen 4.17's
+//   guest_remove_page does for a PV domain; the frame may still be mapped,
+//   pinned, a base table or a descriptor page. It stays the domain's, and
+//   counted in tot_pages (Xen drops tot_pages in free_domheap_pages), until
+//   its last reference goes; then reservation_reclaim frees it. Refused:
+//   frames the domain does not own, and the pages the hypervisor keeps
+//   using on its behalf without a reference (shared_info, the console ring).
+// - A frame that leaves is scrubbed, no CPU keeps a stale translation of
+//   it, and its M2P entry is invalid before the allocator can hand it out.
 #pragma once
 
 #include <stdint.h>
@@ -40,17 +41,23 @@ Result<Mfn> reservation_grow(Domain& d, unsigned order, uint64_t limit);
 // Names the 2^order frames from base in the M2P as gpfn onwards.
 void reservation_map(Mfn base, unsigned order, uint64_t gpfn);
 
-// Whether d may give mfn back: OK; INVALID for no such frame, PERMISSION
-// when d does not own it, BUSY while it is in use.
-Status reservation_can_release(const Domain& d, Mfn mfn);
-// Checks, then gives one frame back (tot_pages drops by one).
+// Gives one frame of d's back (decrease_reservation): OK, also for a frame
+// given back before and still held (Xen finds nothing more to drop);
+// INVALID for no such frame, PERMISSION when d does not own it, BUSY for
+// a page the hypervisor uses for d. The frame leaves (tot_pages drops by
+// one) now if nothing else holds it, else when the last holder lets go.
 Status reservation_release(Domain& d, Mfn mfn);
 
-// Exchange swaps frames one for one, so tot_pages stays as it is: the new
-// frames are taken and the old ones given without counting. A claimed
-// frame passed reservation_can_release and holds one more reference, so
-// it can be neither claimed twice nor released until it is given or
-// unclaimed.
+// The frame table's ReclaimFn: a frame given back lost its last reference.
+// Uncounts it from its owner, makes sure no CPU still translates to it,
+// scrubs it, invalidates its M2P entry and frees it.
+void reservation_reclaim(Mfn mfn, uint16_t owner);
+
+// Exchange swaps frames one for one, so tot_pages ends as it began: the
+// new frames are taken (counted, without the max_pages check) and the old
+// ones given (uncounted as they leave). A claimed frame is held by nothing
+// but its allocation reference and the claim's, so it can be neither
+// claimed twice nor released until it is given or unclaimed.
 Result<Mfn> reservation_take(Domain& d, unsigned order, uint64_t limit);
 void reservation_give(Domain& d, Mfn mfn);
 Status reservation_claim(Domain& d, Mfn mfn);

@@ -3,7 +3,10 @@
 // through the real hypercall handlers on a fake machine. After every call:
 // tot_pages counts exactly the frames the domain owns and never passes
 // max_pages, the free list holds exactly the free frames, every free frame
-// is scrubbed, and no page table maps a frame the domain gave back.
+// is scrubbed, no page table maps a frame the domain no longer owns, and a
+// frame given back while still in use stays the domain's exactly as long
+// as something holds it (Xen's guest_remove_page). At the end the real
+// teardown must free every frame.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +17,7 @@
 #include "abi/mmu.hpp"
 #include "abi/xen.hpp"
 #include "hv/core/domain.hpp"
+#include "hv/core/domain_teardown.hpp"
 #include "hv/core/frame_allocator.hpp"
 #include "hv/core/hypercall.hpp"
 #include "hv/core/page_tables.hpp"
@@ -69,6 +73,8 @@ void check_invariants(const Domain& d)
     for (uint64_t f = 0; f < kFrames; ++f) {
         const PageInfo& p = g_info[f];
         owned += p.owner == d.id;
+        if (p.owner == d.id && !(p.flags & kPageAllocated) && !p.count && !p.type_count)
+            fail("a frame given back and held by nothing was not freed", f);
         if (p.owner == kOwnerFree) {
             ++free;
             if (p.count || p.type_count)
@@ -184,20 +190,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         check_invariants(*d);
     }
 
-    // Tear down: drop base tables and pins; every count must return to the
-    // single reference the owner holds.
-    PageTableRules rules(*d);
-    if (v.kernel_cr3)
-        (void)frame_table().put_type(Mfn(v.kernel_cr3 >> 12), &rules);
-    for (uint64_t i = 0; i < kFrames; ++i) {
-        if (g_info[i].owner == d->id && (g_info[i].flags & kPagePinned)) {
-            g_info[i].flags &= static_cast<uint8_t>(~kPagePinned);
-            (void)frame_table().put_type(Mfn(i), &rules);
-        }
-    }
+    // Tear down with the real code: every frame the domain owns, given
+    // back and still held or not, must be scrubbed and free afterwards.
+    uint64_t owned = 0;
     for (uint64_t i = 0; i < kFrames; ++i)
-        if (g_info[i].owner == d->id && (g_info[i].type_count != 0 || g_info[i].count != 1))
+        owned += g_info[i].owner == d->id;
+    uint64_t free_before = frame_allocator().free_frames();
+    TeardownReport report = domain_release_resources(*d);
+    if (report.frames_kept != 0 || report.frames_freed != owned ||
+        frame_allocator().free_frames() != free_before + owned || d->tot_pages != 0)
+        fail("teardown left frames behind", report.frames_kept);
+    for (uint64_t i = 0; i < kFrames; ++i) {
+        if (g_info[i].owner == d->id || (g_info[i].owner == kOwnerFree && (g_info[i].count || g_info[i].type_count)))
             fail("a reference was left behind", i);
+        if (g_info[i].owner == kOwnerFree)
+            for (unsigned k = 0; k < 512; ++k)
+                if (table(i)[k])
+                    fail("a freed frame was not scrubbed", i);
+    }
     domain_destroy(*d);
     return 0;
 }

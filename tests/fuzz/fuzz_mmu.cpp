@@ -1,8 +1,10 @@
 // Random batches of mmu_update and mmuext_op through the real hypercall
 // handlers on a fake machine, checking after every batch that no page
 // table is mapped writable anywhere and no frame of another owner is
-// mapped; at the end the domain is destroyed by the real teardown code and
-// every count must be zero, every frame back in the allocator.
+// mapped, and that a frame the domain gave back (decrease_reservation while
+// it may still be mapped or pinned) stays its own while anything holds it
+// and no longer; at the end the domain is destroyed by the real teardown
+// code and every count must be zero, every frame back in the allocator.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +19,7 @@
 #include "hv/core/hypercall.hpp"
 #include "hv/core/page_tables.hpp"
 #include "hv/core/platform.hpp"
+#include "hv/core/reservation.hpp"
 
 using namespace vireo;
 
@@ -49,6 +52,10 @@ void check_invariants(const Domain& d)
 {
     for (uint64_t t = 0; t < kFrames; ++t) {
         const PageInfo& ti = g_info[t];
+        if (ti.owner == d.id && !(ti.flags & kPageAllocated) && !ti.count && !ti.type_count)
+            abort();  // given back, held by nothing, yet not freed
+        if (ti.owner == kOwnerFree && (ti.count || ti.type_count))
+            abort();  // freed while still referenced
         if (ti.type != PageType::L1 || ti.type_count == 0)
             continue;
         for (unsigned i = 0; i < 512; ++i) {
@@ -103,6 +110,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     size_t pos = 0;
     while (pos + 2 <= size) {
         bool ext = data[pos] & 1;
+        // Bits 1-2 set: one frame (bits 3-7) is given back after the batch.
+        bool give_back = (data[pos] & 6) == 6;
+        Mfn given(uint64_t{data[pos]} >> 3);
         unsigned n = 1 + (data[pos + 1] % 8);
         pos += 2;
         size_t need = n * (ext ? 24 : 16);
@@ -135,6 +145,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             if (r != kHypercallRestart)
                 break;
         }
+        if (give_back)
+            (void)reservation_release(*d, given);
         check_invariants(*d);
     }
 

@@ -105,3 +105,47 @@ TEST(FrameTable, RefusesForeignOwnerAndUnderflow)
     EXPECT_EQ(f.table.put_type(m, nullptr), Status::INVALID);
     EXPECT_EQ(f.table.get_page(Mfn(999), 1), Status::RANGE);
 }
+
+namespace {
+std::vector<uint64_t> g_reclaimed;
+void record_reclaim(Mfn mfn, uint16_t) { g_reclaimed.push_back(mfn.raw); }
+}  // namespace
+
+// A frame given back (its allocation reference dropped) while held is
+// reclaimed exactly when the last general or type reference goes.
+TEST(FrameTable, AFrameGivenBackIsReclaimedWithItsLastReference)
+{
+    std::vector<PageInfo> entries(16);
+    FrameTable table(record_reclaim);
+    table.init(entries.data(), 16);
+    MemoryMap map;
+    ASSERT_EQ(map.add(0, 16 * 4096, 1), Status::OK);
+    FrameAllocator alloc;
+    alloc.init(table, map);
+    CountingValidator v;
+    g_reclaimed.clear();
+
+    Mfn idle = alloc.alloc(1).value();
+    EXPECT_EQ(table.drop_allocation(idle, 2), Status::INVALID);  // not its owner's
+    ASSERT_EQ(table.drop_allocation(idle, 1), Status::OK);
+    EXPECT_EQ(g_reclaimed, std::vector<uint64_t>{idle.raw});  // nothing held it
+    ASSERT_EQ(alloc.free(idle, 1), Status::OK);
+
+    g_reclaimed.clear();
+    Mfn m = alloc.alloc(1).value();
+    ASSERT_EQ(table.get_page(m, 1), Status::OK);
+    ASSERT_EQ(table.get_type(m, PageType::L1, &v), Status::OK);
+    ASSERT_EQ(table.drop_allocation(m, 1), Status::OK);
+    EXPECT_EQ(table.drop_allocation(m, 1), Status::INVALID);  // given back already
+    EXPECT_EQ(alloc.free(m, 1), Status::BUSY);                 // still held
+    ASSERT_EQ(table.get_page(m, 1), Status::OK);                // the owner may still take references
+    ASSERT_EQ(table.put_page(m), Status::OK);
+    ASSERT_EQ(table.put_page(m), Status::OK);
+    EXPECT_TRUE(g_reclaimed.empty());  // the type reference holds it
+    ASSERT_EQ(table.put_type(m, &v), Status::OK);
+    EXPECT_EQ(v.invalidated, 1);
+    EXPECT_EQ(g_reclaimed, std::vector<uint64_t>{m.raw});
+    EXPECT_EQ(table.put_page(m), Status::INVALID);  // no reference left to drop
+    ASSERT_EQ(alloc.free(m, 1), Status::OK);
+    EXPECT_EQ(table.get(m)->owner, kOwnerFree);
+}

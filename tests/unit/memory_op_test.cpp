@@ -215,40 +215,67 @@ TEST_F(MemoryOp, NeverPastMaxPages)
     EXPECT_EQ(domu->tot_pages, 5u);
 }
 
-TEST_F(MemoryOp, DecreaseGivesBackOnlyIdleFramesOfItsOwn)
+TEST_F(MemoryOp, DecreaseRefusesOnlyFramesThatAreNotItsToGive)
 {
-    Mfn idle = give(*domu), mapped = give(*domu), typed = give(*domu), pinned = give(*domu), shared = give(*domu);
+    Mfn idle = give(*domu), shared = give(*domu), ring = give(*domu);
     Mfn foreign = give(*dom0);
-    ASSERT_EQ(frame_table().get_page(mapped, domu->id), Status::OK);
-    ASSERT_EQ(frame_table().get_type(typed, PageType::WRITABLE, nullptr), Status::OK);
-    frame_table().get(pinned)->flags |= kPagePinned;
     domu->shared_info_maddr = shared.raw << 12;
+    domu->console_ring_maddr = ring.raw << 12;
     std::memset(frame(idle), 0x77, 4096);
     g_m2p[idle.raw] = 42;
     uint64_t free_before = frame_allocator().free_frames();
 
-    for (Mfn refused : {mapped, typed, pinned, shared, foreign, Mfn(0), Mfn(kFrames + 5)})
+    for (Mfn refused : {shared, ring, foreign, Mfn(0), Mfn(kFrames + 5)})
         EXPECT_EQ(call(*domu, xen::XENMEM_decrease_reservation, reservation(list_of({refused.raw}), 1)), 0)
             << "frame " << refused.raw;
-    EXPECT_EQ(domu->tot_pages, 5u);
+    EXPECT_EQ(domu->tot_pages, 3u);
     EXPECT_EQ(g_flushes, 0u);
 
-    EXPECT_EQ(call(*domu, xen::XENMEM_decrease_reservation, reservation(list_of({idle.raw, mapped.raw}), 2)), 1);
-    EXPECT_EQ(domu->tot_pages, 4u);
+    EXPECT_EQ(call(*domu, xen::XENMEM_decrease_reservation, reservation(list_of({idle.raw, shared.raw}), 2)), 1);
+    EXPECT_EQ(domu->tot_pages, 2u);
     EXPECT_EQ(frame_table().get(idle)->owner, kOwnerFree);
     EXPECT_EQ(frame(idle)[0], 0);  // scrubbed
     EXPECT_EQ(frame(idle)[4095], 0);
     EXPECT_EQ(g_m2p[idle.raw], kInvalidM2p);
     EXPECT_EQ(frame_allocator().free_frames(), free_before + 1);
     EXPECT_EQ(g_flushes, 1u);
-    EXPECT_EQ(frame_table().get(mapped)->count, 2u);  // untouched
+}
+
+// Xen 4.17 (guest_remove_page, put_page): a frame still held is taken at
+// once and freed, uncounted, with its last reference.
+TEST_F(MemoryOp, DecreaseOfAFrameInUseFreesItWithItsLastReference)
+{
+    Mfn mapped = give(*domu), typed = give(*domu);
+    ASSERT_EQ(frame_table().get_page(mapped, domu->id), Status::OK);  // as a mapping holds it
+    ASSERT_EQ(frame_table().get_type(typed, PageType::WRITABLE, nullptr), Status::OK);
+    std::memset(frame(mapped), 0x77, 4096);
+    g_m2p[mapped.raw] = 42;
+    uint64_t free_before = frame_allocator().free_frames();
+
+    EXPECT_EQ(call(*domu, xen::XENMEM_decrease_reservation, reservation(list_of({mapped.raw, typed.raw}), 2)), 2);
+    EXPECT_EQ(domu->tot_pages, 2u);
+    EXPECT_EQ(frame_allocator().free_frames(), free_before);
+    EXPECT_EQ(frame_table().get(mapped)->owner, domu->id);
+    EXPECT_EQ(frame_table().get(mapped)->count, 1u);
+    EXPECT_EQ(frame(mapped)[100], 0x77);
+    EXPECT_EQ(g_m2p[mapped.raw], 42u);
+
+    ASSERT_EQ(frame_table().put_page(mapped), Status::OK);
+    EXPECT_EQ(frame_table().get(mapped)->owner, kOwnerFree);
+    EXPECT_EQ(frame(mapped)[100], 0);
+    EXPECT_EQ(g_m2p[mapped.raw], kInvalidM2p);
+    EXPECT_EQ(domu->tot_pages, 1u);
+    ASSERT_EQ(frame_table().put_type(typed, nullptr), Status::OK);
+    EXPECT_EQ(frame_table().get(typed)->owner, kOwnerFree);
+    EXPECT_EQ(domu->tot_pages, 0u);
+    EXPECT_EQ(frame_allocator().free_frames(), free_before + 2);
 }
 
 TEST_F(MemoryOp, DecreaseOfAnExtentStopsAtTheFirstRefusedFrame)
 {
     Result<Mfn> run = reservation_grow(*domu, 2, 0);
     ASSERT_TRUE(run.ok());
-    ASSERT_EQ(frame_table().get_page(run.value() + 2, domu->id), Status::OK);
+    domu->shared_info_maddr = (run.value().raw + 2) << 12;
     EXPECT_EQ(call(*domu, xen::XENMEM_decrease_reservation, reservation(list_of({run.value().raw}), 1, 2)), 0);
     EXPECT_EQ(domu->tot_pages, 2u);  // frames 0 and 1 went, as in Xen
     EXPECT_EQ(frame_table().get(run.value() + 3)->owner, domu->id);
