@@ -1,5 +1,7 @@
 #include "guest/lib/runtime.hpp"
 
+#include "guest/lib/time.hpp"
+
 #include "abi/sched.hpp"
 #include "lib/format.hpp"
 
@@ -81,6 +83,18 @@ extern "C" [[noreturn]] void guest_start(const xen::start_info* si)
 {
     guest::print("vireo-test %s: starting\n", guest::kTestName);
     guest::kernel_main(si);
+    // linger_ms=N: stay up N ms before powering off, so that a system test
+    // sees the other domains carry on after this one's last act (the
+    // machine stops with dom0).
+    char buf[16];
+    if (const char* v = guest::cmdline_value(si, "linger_ms", buf, sizeof buf)) {
+        uint64_t ms = 0;
+        for (; *v >= '0' && *v <= '9' && ms < 100000; ++v)
+            ms = ms * 10 + static_cast<uint64_t>(*v - '0');
+        guest::map_shared_info(si);
+        guest::print("lingering %lu ms\n", ms);
+        guest::sleep_ns(ms * 1000000);
+    }
     if (guest::failures()) {
         guest::print("FAIL %s: %u checks failed\n", guest::kTestName, guest::failures());
         guest::shutdown(xen::SHUTDOWN_crash);

@@ -50,3 +50,7 @@ vireo_system_test(isolation-smp TIMEOUT 120 ARGS --smp 2
     --expect "all 4 domains powered off" --expect "PASS isolation" --forbid "CHECK FAILED" --forbid "FAIL ")
 # Each CPU is a QEMU thread (see smp.cmake).
 set_tests_properties(system.isolation-smp PROPERTIES PROCESSORS 2)
+# Throughput and CPU shares are measured in guest time: run alone, so that
+# another QEMU on the same host cores cannot stretch one window and not
+# the next.
+set_tests_properties(system.isolation system.isolation-smp PROPERTIES RUN_SERIAL TRUE)
