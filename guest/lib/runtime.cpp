@@ -77,6 +77,18 @@ const char* cmdline_value(const xen::start_info* si, const char* key, char* buf,
     return nullptr;
 }
 
+uint64_t cmdline_uint(const xen::start_info* si, const char* key, uint64_t fallback)
+{
+    char buf[24];
+    const char* v = cmdline_value(si, key, buf, sizeof buf);
+    if (!v || !*v)
+        return fallback;
+    uint64_t n = 0;
+    for (; *v >= '0' && *v <= '9' && n < (~uint64_t{0} - 9) / 10; ++v)
+        n = n * 10 + static_cast<uint64_t>(*v - '0');
+    return n;
+}
+
 }  // namespace guest
 
 extern "C" [[noreturn]] void guest_start(const xen::start_info* si)
@@ -86,11 +98,7 @@ extern "C" [[noreturn]] void guest_start(const xen::start_info* si)
     // linger_ms=N: stay up N ms before powering off, so that a system test
     // sees the other domains carry on after this one's last act (the
     // machine stops with dom0).
-    char buf[16];
-    if (const char* v = guest::cmdline_value(si, "linger_ms", buf, sizeof buf)) {
-        uint64_t ms = 0;
-        for (; *v >= '0' && *v <= '9' && ms < 100000; ++v)
-            ms = ms * 10 + static_cast<uint64_t>(*v - '0');
+    if (uint64_t ms = guest::cmdline_uint(si, "linger_ms", 0)) {
         guest::map_shared_info(si);
         guest::print("lingering %lu ms\n", ms);
         guest::sleep_ns(ms * 1000000);

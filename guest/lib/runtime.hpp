@@ -24,5 +24,8 @@ unsigned failures();
 [[noreturn]] void shutdown(uint32_t reason);
 // The start_info command line's value for key=..., or nullptr.
 const char* cmdline_value(const xen::start_info* si, const char* key, char* buf, size_t size);
+// The decimal number of key=N on the command line (digits up to the first
+// other character), or fallback when the key is absent or empty.
+uint64_t cmdline_uint(const xen::start_info* si, const char* key, uint64_t fallback);
 
 }  // namespace guest

@@ -25,16 +25,6 @@ const char* const guest::kTestName = "iso_worker";
 
 namespace {
 
-unsigned parse_percent(const char* s, unsigned fallback)
-{
-    if (!s || !*s)
-        return fallback;
-    unsigned v = 0;
-    for (; *s >= '0' && *s <= '9'; ++s)
-        v = v * 10 + static_cast<unsigned>(*s - '0');
-    return v;
-}
-
 // A dependent multiply chain: neither the compiler nor the CPU can shorten it.
 inline void alu(unsigned n)
 {
@@ -71,9 +61,8 @@ void guest::kernel_main(const xen::start_info* si)
     char buf[16];
     const char* work = cmdline_value(si, "work", buf, sizeof buf);
     bool events = work && __builtin_strcmp(work, "events") == 0;
-    char pbuf[8], fbuf[8];
-    unsigned share = parse_percent(cmdline_value(si, "share", pbuf, sizeof pbuf), 50);
-    unsigned floor = parse_percent(cmdline_value(si, "floor", fbuf, sizeof fbuf), 70);
+    unsigned share = static_cast<unsigned>(cmdline_uint(si, "share", 50));
+    unsigned floor = static_cast<unsigned>(cmdline_uint(si, "floor", 70));
     map_shared_info(si);
     Loopback lb;
     if (events && !open_loopback(lb))

@@ -33,16 +33,6 @@ constexpr unsigned kMaxAntisocialPerMille = 320;
 constexpr unsigned kMinWellBehavedPerMille = 180;
 constexpr uint64_t kEndTimeoutNs = 30000000000ull;
 
-unsigned parse_uint(const char* s, unsigned fallback)
-{
-    if (!s || !*s)
-        return fallback;
-    unsigned v = 0;
-    for (; *s >= '0' && *s <= '9'; ++s)
-        v = v * 10 + static_cast<unsigned>(*s - '0');
-    return v;
-}
-
 bool cpu_times(uint64_t out[kDomains])
 {
     xen::xen_domctl_getdomaininfo info;
@@ -103,8 +93,7 @@ bool wait_for_the_end()
 
 void guest::kernel_main(const xen::start_info* si)
 {
-    char buf[8];
-    unsigned cpus = parse_uint(cmdline_value(si, "cpus", buf, sizeof buf), 1);
+    unsigned cpus = static_cast<unsigned>(cmdline_uint(si, "cpus", 1));
     map_shared_info(si);
     if (system_time_ns() >= window_start_ns(0)) {
         check(false, "dom0 started after the first window");

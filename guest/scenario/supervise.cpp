@@ -21,16 +21,6 @@ const char* reason_name(unsigned r)
     return r < sizeof kNames / sizeof kNames[0] ? kNames[r] : "unknown";
 }
 
-unsigned parse_uint(const char* s, unsigned fallback)
-{
-    if (!s || !*s)
-        return fallback;
-    unsigned v = 0;
-    for (; *s >= '0' && *s <= '9'; ++s)
-        v = v * 10 + static_cast<unsigned>(*s - '0');
-    return v;
-}
-
 bool equal(const char* a, const char* b)
 {
     while (*a && *a == *b)
@@ -46,8 +36,7 @@ void guest::kernel_main(const xen::start_info* si)
     const char* expect = cmdline_value(si, "expect", buf, sizeof buf);
     if (!expect)
         expect = "poweroff";
-    char tbuf[16];
-    uint64_t timeout_ns = uint64_t{parse_uint(cmdline_value(si, "timeout", tbuf, sizeof tbuf), 600)} * 1000000000ull;
+    uint64_t timeout_ns = cmdline_uint(si, "timeout", 600) * 1000000000ull;
 
     map_shared_info(si);
     uint64_t start = system_time_ns();
