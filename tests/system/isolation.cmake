@@ -48,8 +48,6 @@ vireo_system_test(isolation-smp TIMEOUT 120 ARGS --smp 2
     --expect-anywhere "\\(events\\) events: alone [0-9]+ units/s, beside the antisocial domains [0-9]+ units/s"
     --expect-anywhere "\\(churn\\) PASS iso_antisocial" --expect-anywhere "\\(storm\\) PASS iso_antisocial"
     --expect "all 4 domains powered off" --expect "PASS isolation" --forbid "CHECK FAILED" --forbid "FAIL ")
-# Each CPU is a QEMU thread (see smp.cmake).
-set_tests_properties(system.isolation-smp PROPERTIES PROCESSORS 2)
 # Throughput and CPU shares are measured in guest time: run alone, so that
 # another QEMU on the same host cores cannot stretch one window and not
 # the next.

@@ -57,5 +57,3 @@ foreach(t linux-dom0 linux-dom0-2vcpu linux-dom0-reboot)
     set_tests_properties(system.${t} PROPERTIES FIXTURES_REQUIRED xenref LABELS "system;linux")
     set_tests_properties(xenref.${t} PROPERTIES LABELS "xen-reference;linux")
 endforeach()
-# Each CPU is a QEMU thread: the SMP runs get the machine's cores to themselves.
-set_tests_properties(system.linux-dom0-2vcpu xenref.linux-dom0-2vcpu PROPERTIES PROCESSORS 2)

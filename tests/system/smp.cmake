@@ -13,6 +13,3 @@ vireo_system_test(ping-pong-smp TIMEOUT 240 ARGS --smp 2
     --expect "2 CPUs running" --expect "\\(pong\\) offered port"
     --expect "ping-pong: 100000 events each way, 100000 answered" --expect "PASS ping" --forbid "CHECK FAILED")
 
-# Each CPU is a QEMU thread: an SMP test gets the machine's cores to itself,
-# or its CPUs wait for each other behind the other tests' threads.
-set_tests_properties(system.smp-2 system.smp-4 system.ping-pong-smp system.linux-domu-smp PROPERTIES PROCESSORS 2)

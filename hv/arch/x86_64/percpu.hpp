@@ -48,6 +48,9 @@ struct PerCpu {
     bool flush_pending;
     // Timer (tick.cpp): the deadline the LAPIC timer is armed for.
     uint64_t armed_ns;
+    // User page tables the running vCPU returns to, loaded only at the end
+    // of the way out (load_guest_mode): 0 when CR3 is already right.
+    uint64_t deferred_cr3;
 };
 static_assert(offsetof(PerCpu, stack_top) == 8);
 static_assert(offsetof(PerCpu, scratch_rsp) == 16);

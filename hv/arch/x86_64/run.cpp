@@ -59,12 +59,22 @@ void switched_out(Vcpu& v, uint64_t now)
 
 Vcpu* current_vcpu() { return static_cast<Vcpu*>(this_cpu()->current_vcpu); }
 
+void apply_deferred_cr3(PerCpu& pc)
+{
+    if (!pc.deferred_cr3)
+        return;
+    if (Cr::read3() != pc.deferred_cr3)
+        Cr::write3(pc.deferred_cr3);
+    pc.deferred_cr3 = 0;
+}
+
 void run_vcpu(Vcpu& v)
 {
     PerCpu* pc = this_cpu();
     irq_disable();
     pc->current_vcpu = &v;
     uint64_t cr3 = v.in_kernel_mode || !v.user_cr3 ? v.kernel_cr3 : v.user_cr3;
+    pc->deferred_cr3 = 0;  // this load is the one that counts
     if (Cr::read3() != cr3) {
         Cr::write3(cr3);  // dear under TCG: it flushes QEMU's whole TLB
         pc->address_space_switches++;
@@ -144,6 +154,7 @@ extern "C" void exit_to_guest(TrapFrame* frame)
         deliver_pending_events(*v, *frame);
         // A failed bounce crashes the domain: go round to schedule.
         if (v->state == VcpuState::RUNNABLE && v->domain->state == DomainState::RUNNING) {
+            apply_deferred_cr3(*pc);
             big_unlock();  // back to the guest: the hypervisor's work is done
             return;
         }

@@ -84,8 +84,20 @@ void set_active_gs_base(uint64_t base) { Msr::write(Msr::kKernelGsBase, base); }
 void load_guest_mode(const Vcpu& v)
 {
     uint64_t cr3 = v.in_kernel_mode || !v.user_cr3 ? v.kernel_cr3 : v.user_cr3;
-    if (Cr::read3() != cr3)
-        Cr::write3(cr3);
+    PerCpu* pc = this_cpu();
+    if (v.in_kernel_mode || !v.user_cr3) {
+        // The kernel's tables at once: a bounce writes its frame on the
+        // guest kernel's stack next.
+        pc->deferred_cr3 = 0;
+        if (Cr::read3() != cr3)
+            Cr::write3(cr3);
+    } else {
+        // Back to user mode (the iret hypercall): nothing before the return
+        // touches guest memory through them, and a CR3 load empties the
+        // TLB (all of QEMU's, under TCG), so every page the hypervisor
+        // touches after it misses again: load them last (exit_to_guest).
+        pc->deferred_cr3 = cr3;
+    }
     set_active_gs_base(v.in_kernel_mode ? v.gs_base_kernel : v.gs_base_user);
 }
 
