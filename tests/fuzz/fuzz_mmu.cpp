@@ -14,12 +14,12 @@
 #include "abi/mmu.hpp"
 #include "abi/xen.hpp"
 #include "hv/core/domain.hpp"
-#include "hv/core/domain_teardown.hpp"
 #include "hv/core/frame_allocator.hpp"
 #include "hv/core/hypercall.hpp"
 #include "hv/core/page_tables.hpp"
 #include "hv/core/platform.hpp"
 #include "hv/core/reservation.hpp"
+#include "tests/fuzz/fake_machine.hpp"
 
 using namespace vireo;
 
@@ -32,7 +32,6 @@ std::vector<uint8_t> g_guest(64 * 24);
 std::vector<PageInfo> g_info(kFrames);
 
 void* map_machine(uint64_t maddr) { return &g_memory[maddr % g_memory.size()]; }
-void fill_slots(uint64_t* l4) { l4[256] = 0; }
 Status copy_from(void* dst, uint64_t va, size_t n)
 {
     if (va < kGuestBuf || va - kGuestBuf + n > g_guest.size())
@@ -41,10 +40,6 @@ Status copy_from(void* dst, uint64_t va, size_t n)
     return Status::OK;
 }
 Status copy_to(uint64_t, const void*, size_t) { return Status::OK; }
-void nothing() {}
-void nothing_va(uint64_t) {}
-void load_mode(const Vcpu&) {}
-void m2p_set(uint64_t, uint64_t) {}
 
 uint64_t* table(uint64_t mfn) { return reinterpret_cast<uint64_t*>(&g_memory[mfn * 4096]); }
 
@@ -78,17 +73,7 @@ void check_invariants(const Domain& d)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
-    Platform ops{};
-    ops.map_machine = map_machine;
-    ops.fill_hypervisor_slots = fill_slots;
-    ops.copy_from_guest = copy_from;
-    ops.copy_to_guest = copy_to;
-    ops.flush_tlb_local = nothing;
-    ops.invlpg_local = nothing_va;
-    ops.load_guest_mode = load_mode;
-    ops.m2p_set = m2p_set;
-    ops.max_device_mfn = 1u << 20;
-    platform_install(ops);
+    fuzz::install_platform(copy_from, copy_to, map_machine);
     std::fill(g_memory.begin(), g_memory.end(), 0);
     frame_table().init(g_info.data(), kFrames);
     MemoryMap map;
@@ -153,17 +138,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     // Destroy the domain with the real teardown code (what the reaper runs
     // for a stopped domU): every count must drop to zero and every frame
     // the domain owned must be back in the allocator.
-    uint64_t owned = 0;
-    for (uint64_t i = 0; i < kFrames; ++i)
-        owned += g_info[i].owner == d->id;
-    uint64_t free_before = frame_allocator().free_frames();
-    TeardownReport report = domain_release_resources(*d);
-    if (report.frames_kept != 0 || report.frames_freed != owned ||
-        frame_allocator().free_frames() != free_before + owned) {
-        fprintf(stderr, "teardown: %lu of %lu frames freed, %lu kept, free %lu -> %lu\n", report.frames_freed,
-                owned, report.frames_kept, free_before, frame_allocator().free_frames());
-        abort();
-    }
+    fuzz::teardown_frees_everything(*d, g_info);
     for (uint64_t i = 1; i < kFrames - 4; ++i) {
         if (g_info[i].owner != kOwnerFree || g_info[i].type_count != 0 || g_info[i].count != 0 ||
             g_info[i].flags != 0) {
