@@ -19,6 +19,7 @@
 #include "guest/lib/mm.hpp"
 #include "guest/lib/runtime.hpp"
 #include "guest/lib/time.hpp"
+#include "guest/lib/trap_stub.hpp"
 
 using namespace guest;
 
@@ -41,14 +42,7 @@ extern "C" void bench_fix_page_fault()
 // The bounce frame is RCX R11 error RIP CS RFLAGS RSP SS; the caller-saved
 // registers are kept around the call, and iret resumes at the faulting
 // instruction.
-asm(".pushsection .text\nbench_page_fault_entry:\n"
-    " pop %rcx\n pop %r11\n"
-    " push %rax\n push %rcx\n push %rdx\n push %rsi\n push %rdi\n push %r8\n push %r9\n push %r10\n push %r11\n"
-    " sub $8, %rsp\n call bench_fix_page_fault\n add $8, %rsp\n"
-    " pop %r11\n pop %r10\n pop %r9\n pop %r8\n pop %rdi\n pop %rsi\n pop %rdx\n pop %rcx\n pop %rax\n"
-    " add $8, %rsp\n push $0\n jmp guest_iret\n"
-    ".popsection\n");
-extern "C" char bench_page_fault_entry[];
+GUEST_TRAP_STUB(bench_page_fault_entry, 14, 1, bench_fix_page_fault)
 
 namespace {
 

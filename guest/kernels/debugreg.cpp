@@ -9,6 +9,7 @@
 #include "abi/version.hpp"
 #include "abi/xen.hpp"
 #include "guest/lib/runtime.hpp"
+#include "guest/lib/trap_stub.hpp"
 
 using namespace guest;
 
@@ -42,13 +43,7 @@ extern "C" void on_debug_trap(const uint64_t* frame)
     g_hit.dr6 = get_debugreg(6);
 }
 
-asm(".pushsection .text\ndebug_trap:\n"
-    "pop %rcx\n pop %r11\n"
-    "push %rax\n push %rcx\n push %rdx\n push %rsi\n push %rdi\n push %r8\n push %r9\n push %r10\n push %r11\n"
-    "lea 72(%rsp), %rdi\n sub $8, %rsp\n call on_debug_trap\n add $8, %rsp\n"
-    "pop %r11\n pop %r10\n pop %r9\n pop %r8\n pop %rdi\n pop %rsi\n pop %rdx\n pop %rcx\n pop %rax\n"
-    "push $0\n jmp guest_iret\n.popsection\n");
-extern "C" char debug_trap[];
+GUEST_TRAP_STUB(debug_trap, 1, 0, on_debug_trap)
 
 namespace {
 

@@ -10,6 +10,7 @@
 #include "guest/lib/evtchn.hpp"
 #include "guest/lib/runtime.hpp"
 #include "guest/lib/time.hpp"
+#include "guest/lib/trap_stub.hpp"
 
 using namespace guest;
 
@@ -51,13 +52,7 @@ extern "C" void on_event()
 // Entered like an exception without error code: RCX R11 RIP CS RFLAGS RSP
 // SS. Saves what C may clobber, then leaves through the iret hypercall,
 // which restores the event mask from the saved RFLAGS.IF.
-asm(".pushsection .text\nevent_callback:\n"
-    "pop %rcx\n pop %r11\n"
-    "push %rax\n push %rcx\n push %rdx\n push %rsi\n push %rdi\n push %r8\n push %r9\n push %r10\n push %r11\n"
-    "sub $8, %rsp\n call on_event\n add $8, %rsp\n"
-    "pop %r11\n pop %r10\n pop %r9\n pop %r8\n pop %rdi\n pop %rsi\n pop %rdx\n pop %rcx\n pop %rax\n"
-    "push $0\n jmp guest_iret\n.popsection\n");
-extern "C" char event_callback[];
+GUEST_TRAP_STUB(event_callback, 0, 0, on_event)
 
 namespace {
 

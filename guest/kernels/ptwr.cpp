@@ -11,6 +11,7 @@
 #include "abi/xen.hpp"
 #include "guest/lib/runtime.hpp"
 #include "guest/lib/time.hpp"
+#include "guest/lib/trap_stub.hpp"
 
 using namespace guest;
 
@@ -40,14 +41,7 @@ extern "C" void on_page_fault(uint64_t* frame)
     frame[1] = g_resume;
 }
 
-asm(".pushsection .text\ntrap_pf:\n"
-    "pop %rcx\n pop %r11\n"
-    "push %rax\n push %rcx\n push %rdx\n push %rsi\n push %rdi\n push %r8\n push %r9\n push %r10\n push %r11\n"
-    "lea 72(%rsp), %rdi\n sub $8, %rsp\n call on_page_fault\n add $8, %rsp\n"
-    "pop %r11\n pop %r10\n pop %r9\n pop %r8\n pop %rdi\n pop %rsi\n pop %rdx\n pop %rcx\n pop %rax\n"
-    "add $8, %rsp\n push $0\n jmp guest_iret\n"
-    ".popsection\n");
-extern "C" char trap_pf[];
+GUEST_TRAP_STUB(trap_pf, 14, 1, on_page_fault)
 
 namespace {
 

@@ -4,6 +4,7 @@
 #include "abi/arch_x86_64.hpp"
 #include "abi/xen.hpp"
 #include "guest/lib/runtime.hpp"
+#include "guest/lib/trap_stub.hpp"
 
 using namespace guest;
 
@@ -34,26 +35,13 @@ extern "C" void on_trap(uint64_t* frame, unsigned vector, unsigned has_error)
     f[0] = g_resume;
 }
 
-#define TRAP_STUB(name, vec, err)                                                                        \
-    asm(".pushsection .text\n" #name ":\n"                                                               \
-        "pop %rcx\n pop %r11\n"                                                                          \
-        "push %rax\n push %rcx\n push %rdx\n push %rsi\n push %rdi\n push %r8\n push %r9\n push %r10\n" \
-        "push %r11\n"                                                                                    \
-        "lea 72(%rsp), %rdi\n mov $" #vec ", %esi\n mov $" #err ", %edx\n"                               \
-        "sub $8, %rsp\n call on_trap\n add $8, %rsp\n"                                                   \
-        "pop %r11\n pop %r10\n pop %r9\n pop %r8\n pop %rdi\n pop %rsi\n pop %rdx\n pop %rcx\n"          \
-        "pop %rax\n"                                                                                     \
-        ".if " #err "\n add $8, %rsp\n .endif\n"                                                         \
-        "push $0\n jmp guest_iret\n"                                                                     \
-        ".popsection\n");                                                                                \
-    extern "C" char name[];
 
-TRAP_STUB(trap_de, 0, 0)
-TRAP_STUB(trap_bp, 3, 0)
-TRAP_STUB(trap_ud, 6, 0)
-TRAP_STUB(trap_gp, 13, 1)
-TRAP_STUB(trap_pf, 14, 1)
-TRAP_STUB(trap_int80, 128, 0)
+GUEST_TRAP_STUB(trap_de, 0, 0, on_trap)
+GUEST_TRAP_STUB(trap_bp, 3, 0, on_trap)
+GUEST_TRAP_STUB(trap_ud, 6, 0, on_trap)
+GUEST_TRAP_STUB(trap_gp, 13, 1, on_trap)
+GUEST_TRAP_STUB(trap_pf, 14, 1, on_trap)
+GUEST_TRAP_STUB(trap_int80, 128, 0, on_trap)
 
 
 namespace {

@@ -4,6 +4,7 @@
 #include "abi/sched.hpp"
 #include "abi/xen.hpp"
 #include "guest/lib/runtime.hpp"
+#include "guest/lib/trap_stub.hpp"
 #include "guest/lib/time.hpp"
 
 namespace guest {
@@ -42,24 +43,11 @@ extern "C" void guest_fault_on_trap(uint64_t* frame, unsigned vector, unsigned h
     f[3] = guest_probe_rsp;
 }
 
-#define GUEST_FAULT_STUB(name, vec, err)                                                                 \
-    asm(".pushsection .text\n" #name ":\n"                                                               \
-        "pop %rcx\n pop %r11\n"                                                                          \
-        "push %rax\n push %rcx\n push %rdx\n push %rsi\n push %rdi\n push %r8\n push %r9\n push %r10\n" \
-        "push %r11\n"                                                                                    \
-        "lea 72(%rsp), %rdi\n mov $" #vec ", %esi\n mov $" #err ", %edx\n"                               \
-        "sub $8, %rsp\n call guest_fault_on_trap\n add $8, %rsp\n"                                       \
-        "pop %r11\n pop %r10\n pop %r9\n pop %r8\n pop %rdi\n pop %rsi\n pop %rdx\n pop %rcx\n"          \
-        "pop %rax\n"                                                                                     \
-        ".if " #err "\n add $8, %rsp\n .endif\n"                                                         \
-        "push $0\n jmp guest_iret\n"                                                                     \
-        ".popsection\n");                                                                                \
-    extern "C" char name[];
 
-GUEST_FAULT_STUB(guest_fault_bp, 3, 0)
-GUEST_FAULT_STUB(guest_fault_ud, 6, 0)
-GUEST_FAULT_STUB(guest_fault_gp, 13, 1)
-GUEST_FAULT_STUB(guest_fault_pf, 14, 1)
+GUEST_TRAP_STUB(guest_fault_bp, 3, 0, guest_fault_on_trap)
+GUEST_TRAP_STUB(guest_fault_ud, 6, 0, guest_fault_on_trap)
+GUEST_TRAP_STUB(guest_fault_gp, 13, 1, guest_fault_on_trap)
+GUEST_TRAP_STUB(guest_fault_pf, 14, 1, guest_fault_on_trap)
 
 // long guest_probe_call(fn, arg): saves the callee-saved registers,
 // records the stack, calls fn(arg) and returns 0; a fault lands at
