@@ -15,10 +15,9 @@ same flags. Two figures, each printed with the ratio Vireo / Xen:
 Runs are interleaved (Vireo, Xen, Vireo, ...) and the medians compared,
 because TCG timings on shared machines are noisy.
 Usage: boot_and_hypercall.py VIREO XEN GUEST_KERNEL [--runs N]"""
-import argparse
 import re
 
-from qemu_guest import boot, fail, print_table
+from qemu_guest import boot, fail, interleaved_runs, print_table
 
 FIRST_LINE = re.compile(rb"vireo-test bench_hypercall: starting")
 MMU_BATCHES = (1, 16, 512)
@@ -46,17 +45,8 @@ def run_once(hv, image, kernel):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("vireo")
-    p.add_argument("xen")
-    p.add_argument("kernel")
-    p.add_argument("--runs", type=int, default=5)
-    a = p.parse_args()
-    results = {"vireo": [], "xen": []}
-    for _ in range(a.runs):
-        for hv, image in (("vireo", a.vireo), ("xen", a.xen)):
-            results[hv].append(run_once(hv, image, a.kernel))
-    print_table(results, (BOOT,) + tuple(FIGURES), "figure", a.runs)
+    results, runs = interleaved_runs(run_once)
+    print_table(results, (BOOT,) + tuple(FIGURES), "figure", runs)
 
 
 if __name__ == "__main__":

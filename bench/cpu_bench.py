@@ -13,10 +13,9 @@ Xen 4.17 cannot start a second domain without a toolstack, so the switch is
 between two vCPUs of one domain (each with its own context; the same page
 tables). Runs are interleaved and the medians compared (TCG is noisy).
 Usage: cpu_bench.py VIREO XEN BENCH_CPU_KERNEL [--runs N]"""
-import argparse
 import re
 
-from qemu_guest import boot, fail, print_table
+from qemu_guest import boot, fail, interleaved_runs, print_table
 
 FIGURES = ("null-hypercall", "event-send", "user-syscall", "vcpu-pingpong")
 PATTERNS = {f: re.compile(rb"cycles-per-%s (\d+)" % f.encode()) for f in FIGURES}
@@ -31,24 +30,13 @@ def run_once(hv, image, kernel):
     return {f: int(m.group(1)) for f, m in found.items()}
 
 
-def derived_switch(r):
-    return (r["vcpu-pingpong"] - 2 * r["event-send"] - 2 * r["null-hypercall"]) / 2
+def derive_switch(r):
+    r["vcpu-switch (derived)"] = (r["vcpu-pingpong"] - 2 * r["event-send"] - 2 * r["null-hypercall"]) / 2
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("vireo")
-    p.add_argument("xen")
-    p.add_argument("kernel")
-    p.add_argument("--runs", type=int, default=5)
-    a = p.parse_args()
-    results = {"vireo": [], "xen": []}
-    for _ in range(a.runs):
-        for hv, image in (("vireo", a.vireo), ("xen", a.xen)):
-            r = run_once(hv, image, a.kernel)
-            r["vcpu-switch (derived)"] = derived_switch(r)
-            results[hv].append(r)
-    print_table(results, FIGURES + ("vcpu-switch (derived)",), "figure (guest TSC cycles)", a.runs)
+    results, runs = interleaved_runs(run_once, derive_switch)
+    print_table(results, FIGURES + ("vcpu-switch (derived)",), "figure (guest TSC cycles)", runs)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """What the Vireo-against-Xen benchmarks share: booting a hypervisor with a
 test kernel as dom0 under the same QEMU and flags, collecting its console,
 and printing medians of interleaved runs as a Vireo / Xen table."""
+import argparse
 import os
 import selectors
 import statistics
@@ -52,3 +53,25 @@ def print_table(results, names, title, runs):
         fmt = "10.2f" if max(v, x) < 100 else "10.0f"
         print(f"{name:36} {v:{fmt}} {x:{fmt}} {v / x:10.2f}")
     print(f"({runs} interleaved runs each, medians; TCG, -cpu max)")
+
+
+def interleaved_runs(run_once, derive=None):
+    """The benchmarks' command line (VIREO XEN KERNEL [--runs N]): runs
+    run_once(hv, image, kernel) for Vireo then Xen, N times over (so that
+    load on a shared machine hits both alike), each run a dict of figures,
+    with derive(run) adding figures computed from the others. Returns the
+    results by hypervisor and N."""
+    p = argparse.ArgumentParser()
+    p.add_argument("vireo")
+    p.add_argument("xen")
+    p.add_argument("kernel")
+    p.add_argument("--runs", type=int, default=5)
+    a = p.parse_args()
+    results = {"vireo": [], "xen": []}
+    for _ in range(a.runs):
+        for hv, image in (("vireo", a.vireo), ("xen", a.xen)):
+            r = run_once(hv, image, a.kernel)
+            if derive:
+                derive(r)
+            results[hv].append(r)
+    return results, a.runs

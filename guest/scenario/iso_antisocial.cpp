@@ -28,13 +28,6 @@ const char* const guest::kTestName = "iso_antisocial";
 
 namespace {
 
-inline void alu(unsigned n)
-{
-    uint64_t x = 1;
-    for (unsigned i = 0; i < n; ++i)
-        asm volatile("imul $3, %0, %0" : "+r"(x));
-}
-
 struct Churn {
     uint64_t l1 = 0, data = 0;
     uint64_t rounds = 0, entries = 0;

@@ -25,14 +25,6 @@ const char* const guest::kTestName = "iso_worker";
 
 namespace {
 
-// A dependent multiply chain: neither the compiler nor the CPU can shorten it.
-inline void alu(unsigned n)
-{
-    uint64_t x = 1;
-    for (unsigned i = 0; i < n; ++i)
-        asm volatile("imul $3, %0, %0" : "+r"(x));
-}
-
 struct Loopback {
     uint32_t send_port = 0, recv_port = 0;
     unsigned lost = 0;

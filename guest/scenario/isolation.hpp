@@ -32,4 +32,13 @@ inline unsigned window_at(uint64_t now)
     return w < kWindows ? static_cast<unsigned>(w) : kWindows;
 }
 
+// A dependent multiply chain of n steps: a fixed amount of pure CPU work
+// neither the compiler nor the CPU can shorten.
+inline void alu(unsigned n)
+{
+    uint64_t x = 1;
+    for (unsigned i = 0; i < n; ++i)
+        asm volatile("imul $3, %0, %0" : "+r"(x));
+}
+
 }  // namespace guest::isolation
