@@ -1,61 +1,23 @@
-// The page-table rules on a fake machine: frames are an array, the
-// platform's map_machine points into it. Table-driven where it can be.
+// The page-table rules on the fake machine (fake_machine.hpp): frames are an
+// array, the platform's map_machine points into it. Table-driven where it
+// can be.
 #include "hv/core/page_tables.hpp"
 
 #include <gtest/gtest.h>
 
-#include <vector>
-
 #include "hv/core/frame_allocator.hpp"
-#include "hv/core/platform.hpp"
+#include "tests/unit/fake_machine.hpp"
 
 using namespace vireo;
 
 namespace {
 
 constexpr uint64_t P = 1, RW = 2, U = 4, PS = 0x80, G = 0x100;
-constexpr uint64_t kFrames = 64;
+constexpr uint64_t kFrames = test::kFakeFrames;
 
-std::vector<uint8_t> g_memory(kFrames * 4096);
-void* map_machine(uint64_t maddr) { return &g_memory[maddr]; }
-void fill_slots(uint64_t* l4) { l4[256] = 0xabc000 | P; }
-
-class PageTables : public ::testing::Test {
+class PageTables : public test::FakeMachine {
 protected:
-    std::vector<PageInfo> entries = std::vector<PageInfo>(kFrames);
-    MemoryMap map;
-    Domain* d = nullptr;
-
-    void SetUp() override
-    {
-        Platform ops{};
-        ops.map_machine = map_machine;
-        ops.fill_hypervisor_slots = fill_slots;
-        ops.max_device_mfn = 1u << 20;
-        platform_install(ops);
-        std::fill(g_memory.begin(), g_memory.end(), 0);
-        frame_table().init(entries.data(), kFrames);
-        ASSERT_EQ(map.add(0, kFrames * 4096, 1), Status::OK);
-        frame_allocator().init(frame_table(), map);
-        static uint16_t next_id = 100;
-        d = domain_create(next_id++, "test", false);
-        ASSERT_NE(d, nullptr);
-    }
-    void TearDown() override { domain_destroy(*d); }
-
-    Mfn alloc() { return frame_allocator().alloc(d->id).value(); }
-    uint64_t* table(Mfn m) { return reinterpret_cast<uint64_t*>(&g_memory[m.raw * 4096]); }
-    PageInfo& info(Mfn m) { return *frame_table().get(m); }
-    Status type(Mfn m, PageType t)
-    {
-        PageTableRules rules(*d);
-        return frame_table().get_type(m, t, &rules);
-    }
-    Status untype(Mfn m)
-    {
-        PageTableRules rules(*d);
-        return frame_table().put_type(m, &rules);
-    }
+    void SetUp() override { start(base_ops(), "test"); }
 };
 
 }  // namespace
