@@ -56,6 +56,7 @@ PACKAGES=(
     clang libclang-rt-14-dev                  # libFuzzer (-fsanitize=fuzzer)
     libxen-dev                                # Xen public headers: ABI layout checks
     xz-utils cpio busybox-static              # Debian kernel payloads, initramfs
+    e2fsprogs                                 # the ext4 disk image of the dom0 device test
     python3                                   # test runners
     grub-pc-bin grub-common xorriso mtools    # a GRUB (multiboot2) boot image
 )
