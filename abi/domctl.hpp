@@ -10,7 +10,14 @@
 namespace xen {
 
 inline constexpr uint32_t XEN_DOMCTL_INTERFACE_VERSION = 0x00000015;
+inline constexpr uint32_t XEN_DOMCTL_createdomain = 1;
+inline constexpr uint32_t XEN_DOMCTL_destroydomain = 2;
+inline constexpr uint32_t XEN_DOMCTL_pausedomain = 3;
+inline constexpr uint32_t XEN_DOMCTL_unpausedomain = 4;
 inline constexpr uint32_t XEN_DOMCTL_getdomaininfo = 5;
+inline constexpr uint32_t XEN_DOMCTL_max_mem = 11;
+inline constexpr uint32_t XEN_DOMCTL_setvcpucontext = 12;
+inline constexpr uint32_t XEN_DOMCTL_getvcpucontext = 13;
 inline constexpr uint32_t XEN_DOMCTL_scheduler_op = 16;
 
 inline constexpr uint32_t XEN_DOMINF_dying = 1u << 0;
@@ -24,6 +31,51 @@ struct xen_arch_domainconfig {
     uint32_t emulation_flags;
     uint32_t misc_flags;
 };
+
+// createdomain's flags (XEN_DOMCTL_CDF_*): a PV domain sets none of the
+// HVM ones; Vireo builds PV domains only.
+inline constexpr uint32_t XEN_DOMCTL_CDF_hvm = 1u << 0;
+inline constexpr uint32_t XEN_DOMCTL_CDF_hap = 1u << 1;
+inline constexpr uint32_t XEN_DOMCTL_CDF_s3_integrity = 1u << 2;
+inline constexpr uint32_t XEN_DOMCTL_CDF_oos_off = 1u << 3;
+inline constexpr uint32_t XEN_DOMCTL_CDF_xs_domain = 1u << 4;
+inline constexpr uint32_t XEN_DOMCTL_CDF_iommu = 1u << 5;
+inline constexpr uint32_t XEN_DOMCTL_CDF_nested_virt = 1u << 6;
+inline constexpr uint32_t XEN_DOMCTL_CDF_vpmu = 1u << 7;
+
+// In: the new domain's limits. domctl.domain names the id wanted, or
+// is 0 (or >= DOMID_FIRST_RESERVED) for "any free id"; the id given is
+// returned in domctl.domain.
+struct xen_domctl_createdomain {
+    uint32_t ssidref;
+    uint8_t handle[16];
+    uint32_t flags;
+    uint32_t iommu_opts;
+    uint32_t max_vcpus;
+    uint32_t max_evtchn_port;
+    int32_t max_grant_frames;
+    int32_t max_maptrack_frames;
+    uint32_t grant_opts;
+    uint32_t vmtrace_size;
+    uint32_t cpupool_id;
+    struct xen_arch_domainconfig arch;
+};
+static_assert(sizeof(xen_domctl_createdomain) == 64);
+static_assert(offsetof(xen_domctl_createdomain, arch) == 56);
+
+struct xen_domctl_max_mem {
+    uint64_t max_memkb;
+};
+
+// setvcpucontext / getvcpucontext: `ctxt` is a guest pointer to a
+// vcpu_guest_context (abi/vcpu.hpp); setvcpucontext with a null pointer
+// resets the vCPU.
+struct xen_domctl_vcpucontext {
+    uint32_t vcpu;
+    uint32_t pad;
+    uint64_t ctxt;
+};
+static_assert(sizeof(xen_domctl_vcpucontext) == 16);
 
 struct xen_domctl_getdomaininfo {
     uint16_t domain;
@@ -77,7 +129,10 @@ struct xen_domctl {
     uint16_t domain;
     uint16_t pad[3];
     union {
+        xen_domctl_createdomain createdomain;
         xen_domctl_getdomaininfo getdomaininfo;
+        xen_domctl_max_mem max_mem;
+        xen_domctl_vcpucontext vcpucontext;
         xen_domctl_scheduler_op scheduler_op;
         uint8_t pad[128];
     } u;
