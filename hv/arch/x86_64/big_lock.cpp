@@ -1,56 +1,188 @@
 #include "hv/arch/x86_64/big_lock.hpp"
 
+#include "hv/arch/x86_64/apic.hpp"
 #include "hv/arch/x86_64/cpu.hpp"
 #include "hv/arch/x86_64/percpu.hpp"
 #include "hv/arch/x86_64/tlb_shootdown.hpp"
+#include "hv/arch/x86_64/tsc.hpp"
+#include "hv/core/log.hpp"
 
 namespace vireo::arch {
 namespace {
 
-// Ticket lock: fair, so no CPU starves behind the others.
-alignas(64) uint32_t g_next = 0;
-alignas(64) uint32_t g_serving = 0;
+// Why not a ticket lock: each CPU may itself be a thread that its host
+// (QEMU's TCG, or a hypervisor below us) stops at any moment, for
+// milliseconds when the host is busy. A ticket lock hands the lock to the
+// next waiter in line whether or not its thread runs, and every CPU that
+// asks after it then waits for the host to run that thread again: two CPUs
+// end up taking turns at the host's pace, every turn a host reschedule
+// (measured: 75% of each CPU's time spent waiting, dom0 far slower than on
+// Xen). Here a free lock goes to whichever waiter is running.
+//
+// A waiter spins for kSpinUs, then halts until a release wakes it (the
+// releaser sends kLockWakeVector to every sleeper): under an emulator a
+// halted CPU's thread sleeps and leaves the host core to the others, the
+// holder among them, where a spinning one would keep competing for it. A
+// sleeper registers, then looks at the lock once more before it halts, and
+// the releaser frees the lock before it reads the sleepers, both with full
+// ordering: one of the two always sees the other (no lost wake-up).
+// Interrupts are on during the halt: one that arrives is handled as in
+// idle, taking the lock inside this wait (that inner wait only spins, with
+// interrupts off, so this nests once at most). Trap and interrupt
+// handlers' waits never halt (see handle_trap).
+//
+// Fairness comes back through the heir: a CPU that has waited kStarveUs
+// claims the next turn, and the others leave a free lock to it, for at
+// most kHeirUs (an heir that does not take the lock by then is most likely
+// not running itself, and holding everyone up for it is what the ticket
+// lock did).
 constexpr uint32_t kNobody = 0xffffffff;
-uint32_t g_holder = kNobody;
+constexpr uint64_t kStarveUs = 200;
+constexpr uint64_t kHeirUs = 2000;
+constexpr uint64_t kSpinUs = 50;
+alignas(64) uint32_t g_owner = kNobody;
+// CPUs halted waiting for the lock (bit = CPU index), and whether a CPU is
+// inside its outer wait (then an interrupt's wait must not halt).
+alignas(64) uint32_t g_sleepers = 0;
+bool g_waiting[kMaxCpus];
+static_assert(kMaxCpus <= 32);
+// The heir: (TSC since boot at the claim << 8) | (CPU index + 1), 0 for
+// none; one word, so the claim and its age are read together.
+alignas(64) uint64_t g_heir = 0;
 // Until a second CPU starts, taking the lock costs no atomic operation.
 bool g_smp = false;
 
+// Contention figures per CPU (debug key 'l'): a wait or a hold of a
+// millisecond or more is far beyond any critical section's own work, and
+// under an emulator it means a host thread was not running.
+struct LockStats {
+    uint64_t acquired, contended, wait_cycles, long_waits, long_holds, held_since;
+};
+LockStats g_stats[kMaxCpus];
+
+uint64_t us_to_tsc(uint64_t us) { return tsc_khz() * us / 1000; }
+
+// May `me` take a free lock now, with `heir` the heir word read just now?
+bool turn_is_mine(uint64_t heir, uint32_t me, uint64_t now)
+{
+    if (heir == 0 || (heir & 0xff) == me + 1)
+        return true;
+    return now - tsc_at_boot() - (heir >> 8) > us_to_tsc(kHeirUs);  // the claim has lapsed
+}
+
+bool try_take(uint32_t me)
+{
+    uint32_t free = kNobody;
+    return __atomic_load_n(&g_owner, __ATOMIC_RELAXED) == kNobody &&
+           __atomic_compare_exchange_n(&g_owner, &free, me, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+// Registers as a sleeper, looks once more, and halts unless the lock came
+// free meanwhile. True if the lock was taken on that last look.
+bool sleep_or_take(uint32_t me)
+{
+    uint32_t bit = 1u << me;
+    __atomic_fetch_or(&g_sleepers, bit, __ATOMIC_SEQ_CST);
+    bool took = turn_is_mine(__atomic_load_n(&g_heir, __ATOMIC_SEQ_CST), me, rdtsc()) && try_take(me);
+    if (!took && __atomic_load_n(&g_owner, __ATOMIC_SEQ_CST) != kNobody)
+        asm volatile("sti; hlt; cli" ::: "memory");  // the wake-up IPI, or any interrupt, ends it
+    __atomic_fetch_and(&g_sleepers, ~bit, __ATOMIC_SEQ_CST);
+    return took;
+}
+
+void wake_sleepers(uint32_t me)
+{
+    uint32_t s = __atomic_load_n(&g_sleepers, __ATOMIC_SEQ_CST) & ~(1u << me);
+    for (unsigned c = 0; s; ++c, s >>= 1)
+        if (s & 1)
+            apic_send_ipi(cpu_data(c).apic_id, kLockWakeVector);
+}
+
 }  // namespace
 
-void big_lock()
+void big_lock(bool may_halt)
 {
     uint32_t me = this_cpu()->cpu_index;
     // One CPU: nobody to wait for (the hypervisor runs with interrupts
     // off), so no atomic operation on every hypercall.
     if (!__atomic_load_n(&g_smp, __ATOMIC_ACQUIRE)) {
-        g_holder = me;
+        g_owner = me;
         return;
     }
-    uint32_t ticket = __atomic_fetch_add(&g_next, 1, __ATOMIC_RELAXED);
-    while (__atomic_load_n(&g_serving, __ATOMIC_ACQUIRE) != ticket) {
-        tlb_shootdown_service();
+    LockStats& st = g_stats[me];
+    uint64_t start = rdtsc();
+    bool waited = false, heir = false;
+    // The outer wait on this CPU may halt; one inside an interrupt taken
+    // during that halt only spins.
+    bool may_sleep = may_halt && !g_waiting[me];
+    if (may_sleep)
+        g_waiting[me] = true;
+    uint64_t spin_from = start;
+    for (;;) {
+        uint64_t now = rdtsc();
+        if (turn_is_mine(__atomic_load_n(&g_heir, __ATOMIC_ACQUIRE), me, now) && try_take(me))
+            break;
+        waited = true;
+        if (may_sleep && now - spin_from > us_to_tsc(kSpinUs)) {
+            if (sleep_or_take(me))
+                break;
+            spin_from = rdtsc();
+        }
+        if (!heir && now - start > us_to_tsc(kStarveUs)) {
+            uint64_t none = 0;
+            uint64_t claim = ((now - tsc_at_boot()) << 8) | (me + 1);
+            heir = __atomic_compare_exchange_n(&g_heir, &none, claim, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+        }
+        tlb_shootdown_service();  // the holder may be waiting for our flush
         cpu_relax();
     }
-    g_holder = me;
+    if (may_sleep)
+        g_waiting[me] = false;
+    if (heir)
+        __atomic_store_n(&g_heir, 0, __ATOMIC_RELAXED);  // our turn came
+    uint64_t now = rdtsc();
+    st.acquired++;
+    if (waited) {
+        st.contended++;
+        st.wait_cycles += now - start;
+        if (now - start >= us_to_tsc(1000))
+            st.long_waits++;
+    }
+    st.held_since = now;
 }
 
 void big_unlock()
 {
-    g_holder = kNobody;
-    if (!g_smp)
+    if (!g_smp) {
+        g_owner = kNobody;
         return;
-    __atomic_store_n(&g_serving, g_serving + 1, __ATOMIC_RELEASE);
+    }
+    uint32_t me = this_cpu()->cpu_index;
+    LockStats& st = g_stats[me];
+    if (rdtsc() - st.held_since >= us_to_tsc(1000))
+        st.long_holds++;
+    __atomic_store_n(&g_owner, kNobody, __ATOMIC_SEQ_CST);
+    wake_sleepers(me);
 }
 
 void big_lock_enable_smp()
 {
-    // The caller holds the lock (untracked so far): it becomes ticket 0,
-    // being served; the next CPU to ask gets ticket 1.
-    g_next = 1;
-    g_serving = 0;
+    // The caller holds the lock already (g_owner says so); from now on
+    // others contend for it.
     __atomic_store_n(&g_smp, true, __ATOMIC_RELEASE);
 }
 
-bool big_lock_held_here() { return g_holder == this_cpu()->cpu_index; }
+void big_lock_dump()
+{
+    uint64_t khz = tsc_khz() ? tsc_khz() : 1;
+    VLOG_ERR("'l' pressed: hypervisor lock (waits and holds of 1 ms or more are long)\n");
+    for (unsigned c = 0; c < cpus_online(); ++c) {
+        const LockStats& st = g_stats[c];
+        VLOG_ERR("  CPU %u: %lu taken, %lu after waiting, %lu ms waiting, %lu long waits, %lu long holds\n", c,
+                 st.acquired, st.contended, st.wait_cycles / khz, st.long_waits, st.long_holds);
+    }
+}
+
+bool big_lock_held_here() { return __atomic_load_n(&g_owner, __ATOMIC_RELAXED) == this_cpu()->cpu_index; }
 
 }  // namespace vireo::arch

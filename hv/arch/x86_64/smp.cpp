@@ -12,8 +12,10 @@
 #include "hv/arch/x86_64/percpu.hpp"
 #include "hv/arch/x86_64/run.hpp"
 #include "hv/arch/x86_64/tick.hpp"
+#include "hv/arch/x86_64/trap_frame.hpp"
 #include "hv/arch/x86_64/tsc.hpp"
 #include "hv/core/acpi_madt.hpp"
+#include "hv/core/console.hpp"
 #include "hv/core/log.hpp"
 
 extern "C" const uint8_t ap_trampoline_start[], ap_trampoline_end[];
@@ -73,6 +75,7 @@ unsigned smp_boot()
         return 1;
     g_bsp_cr4 = Cr::read4();
     big_lock_enable_smp();
+    console_register_key('l', "dump the hypervisor lock's contention", big_lock_dump);
     size_t size = static_cast<size_t>(ap_trampoline_end - ap_trampoline_start);
     uint8_t* tramp = phys_to_virt<uint8_t>(kTrampoline);
     __builtin_memcpy(tramp, ap_trampoline_start, size);
@@ -83,7 +86,13 @@ unsigned smp_boot()
     for (unsigned i = 0; i < found && next < kMaxCpus; ++i) {
         if (ids[i] == bsp.apic_id)
             continue;
-        *slot(ap_slot_stack) = cpu_data(next).stack_top;
+        // The top of the stack holds the guest frame of the vCPU the CPU
+        // runs (run_vcpu fills it): the CPU's first C code, whose idle loop
+        // and first run_vcpu never return, must sit below it, or calls made
+        // after the frame is filled overwrite guest registers. Minus 8: the
+        // trampoline jumps, so start as if a call had pushed its return.
+        uint64_t below_frame = (cpu_data(next).stack_top - sizeof(TrapFrame)) & ~uint64_t{15};
+        *slot(ap_slot_stack) = below_frame - 8;
         *slot(ap_slot_cpu) = next;
         apic_send_init(ids[i]);
         delay_us(10000);

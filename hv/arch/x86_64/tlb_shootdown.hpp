@@ -13,6 +13,8 @@ namespace vireo::arch {
 
 inline constexpr uint8_t kShootdownVector = 0xf1;
 inline constexpr uint8_t kRescheduleVector = 0xf2;
+// Wakes a CPU halted waiting for the hypervisor lock (big_lock.cpp).
+inline constexpr uint8_t kLockWakeVector = 0xf3;
 
 // Flushes this CPU and every other CPU whose loaded page tables belong to d
 // (all CPUs when d is null).

@@ -49,8 +49,9 @@ void handle_trap_locked(TrapFrame* frame);
 extern "C" void handle_trap(TrapFrame* frame)
 {
     uint64_t vector = frame->vector;
-    if (vector == kShootdownVector) {
-        // Answered before taking the lock: its sender holds it and waits.
+    if (vector == kShootdownVector || vector == kLockWakeVector) {
+        // Answered before taking the lock: a shootdown's sender holds it
+        // and waits; a wake-up only ends a halt inside big_lock.
         tlb_shootdown_service();
         apic_eoi();
         // The way back to a guest goes through the exit path, which
@@ -61,9 +62,12 @@ extern "C" void handle_trap(TrapFrame* frame)
     }
     // From a guest or from idle this CPU does not hold the lock yet; a
     // fault inside the hypervisor (a guest access with a fixup) does.
+    // The wait only spins: an interrupt in service would hold back the
+    // wake-up IPI, and one taken during a halt could change CR2 and DR6
+    // before the fault handler reads them.
     bool locked_here = !big_lock_held_here();
     if (locked_here)
-        big_lock();
+        big_lock(false);
     handle_trap_locked(frame);
     // Back to a guest: the exit path drops the lock.
     if (locked_here && !frame->from_guest())
