@@ -18,7 +18,9 @@ inline constexpr uint32_t XEN_DOMCTL_getdomaininfo = 5;
 inline constexpr uint32_t XEN_DOMCTL_max_mem = 11;
 inline constexpr uint32_t XEN_DOMCTL_setvcpucontext = 12;
 inline constexpr uint32_t XEN_DOMCTL_getvcpucontext = 13;
+inline constexpr uint32_t XEN_DOMCTL_max_vcpus = 15;
 inline constexpr uint32_t XEN_DOMCTL_scheduler_op = 16;
+inline constexpr uint32_t XEN_DOMCTL_hypercall_init = 22;
 
 inline constexpr uint32_t XEN_DOMINF_dying = 1u << 0;
 inline constexpr uint32_t XEN_DOMINF_shutdown = 1u << 2;
@@ -77,6 +79,18 @@ struct xen_domctl_vcpucontext {
 };
 static_assert(sizeof(xen_domctl_vcpucontext) == 16);
 
+// max_vcpus: since Xen 4.12 createdomain only sizes the vCPU array and
+// this creates the vCPUs; `max` must equal createdomain's max_vcpus.
+struct xen_domctl_max_vcpus {
+    uint32_t max;
+};
+
+// hypercall_init: the hypervisor writes its hypercall page into the
+// domain's frame `gmfn` (for a PV domain, a machine frame).
+struct xen_domctl_hypercall_init {
+    uint64_t gmfn;
+};
+
 struct xen_domctl_getdomaininfo {
     uint16_t domain;
     uint16_t pad1;
@@ -132,6 +146,8 @@ struct xen_domctl {
         xen_domctl_createdomain createdomain;
         xen_domctl_getdomaininfo getdomaininfo;
         xen_domctl_max_mem max_mem;
+        xen_domctl_max_vcpus max_vcpus;
+        xen_domctl_hypercall_init hypercall_init;
         xen_domctl_vcpucontext vcpucontext;
         xen_domctl_scheduler_op scheduler_op;
         uint8_t pad[128];

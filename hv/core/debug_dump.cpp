@@ -20,6 +20,7 @@ const char* state_name(DomainState s)
     case DomainState::RUNNING: return "running";
     case DomainState::SHUT_DOWN: return "shut down";
     case DomainState::DEAD: return "dead";
+    case DomainState::DYING: return "dying";
     }
     return "?";
 }
@@ -43,9 +44,9 @@ void dump_domains()
         Domain* d = domain_at(s);
         if (d->state == DomainState::FREE)
             continue;
-        log(LogLevel::ERROR, "Domain %u (%s): %s%s, pages %lu/%lu, %u vCPUs, vm_assist %#lx\n", d->id, d->name,
-            state_name(d->state), d->privileged ? ", privileged" : "", d->tot_pages, d->max_pages, d->nr_vcpus,
-            d->vm_assist);
+        log(LogLevel::ERROR, "Domain %u (%s): %s%s%s, pages %lu/%lu, %u vCPUs, vm_assist %lx\n", d->id, d->name,
+            state_name(d->state), d->controller_pause_count ? ", paused" : "", d->privileged ? ", privileged" : "",
+            d->tot_pages, d->max_pages, d->nr_vcpus, d->vm_assist);
         if (d->state == DomainState::SHUT_DOWN)
             log(LogLevel::ERROR, "  shutdown reason %s, code %u\n", shutdown_reason_name(d->shutdown_reason),
                 d->shutdown_code);

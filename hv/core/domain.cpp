@@ -24,7 +24,7 @@ void copy_name(char* dst, const char* src)
 
 Domain* domain_create(uint16_t id, const char* name, bool privileged)
 {
-    if (domain_lookup(id))
+    if (domain_find(id))
         return nullptr;
     for (Domain& d : g_domains) {
         if (domain_is_live(d))
@@ -54,12 +54,18 @@ Domain* domain_create(uint16_t id, const char* name, bool privileged)
     return nullptr;
 }
 
-Domain* domain_lookup(uint16_t id)
+Domain* domain_find(uint16_t id)
 {
     for (Domain& d : g_domains)
         if (d.id == id && domain_is_live(d))
             return &d;
     return nullptr;
+}
+
+Domain* domain_lookup(uint16_t id)
+{
+    Domain* d = domain_find(id);
+    return d && d->state != DomainState::DYING ? d : nullptr;
 }
 
 unsigned domains_alive()

@@ -3,7 +3,9 @@
 // A domain is created BUILDING, becomes RUNNING when its builder finishes,
 // SHUT_DOWN when it asks to stop (the reason is kept for the toolstack or,
 // for dom0, for the machine's exit status), and DEAD when its resources are
-// released. Domains live in a fixed table; no allocation.
+// released. One dom0's toolstack creates (domain_control.hpp) is RUNNING at
+// once but paused, and goes DYING, then DEAD, when dom0 destroys it.
+// Domains live in a fixed table; no allocation.
 #pragma once
 
 #include <stdint.h>
@@ -37,7 +39,10 @@ struct EventPort {
 // Physical interrupts a privileged domain may map (physical_irq.hpp).
 inline constexpr unsigned kMaxPirqs = 256;
 
-enum class DomainState : uint8_t { FREE, BUILDING, RUNNING, SHUT_DOWN, DEAD };
+// DYING: destroydomain took it apart (or is doing so); it stays, its id
+// taken, until the last of its frames another domain still maps is freed
+// (Xen's zombie, DOMDYING_dead), then becomes DEAD.
+enum class DomainState : uint8_t { FREE, BUILDING, RUNNING, SHUT_DOWN, DEAD, DYING };
 enum class VcpuState : uint8_t { DOWN, RUNNABLE, BLOCKED };
 
 struct Domain;
@@ -197,6 +202,21 @@ struct Domain {
     uint32_t console_port = 0;
     uint16_t console_line_len = 0;
     char console_line[160] = {};
+    // Created by dom0's toolstack (domctl createdomain): dom0 decides when
+    // it goes (destroydomain); the reaper never takes it apart by itself.
+    bool toolstack_built = false;
+    // domctl pausedomain/unpausedomain (Xen's controller_pause_count): its
+    // vCPUs run only at 0. createdomain starts it at 1.
+    uint32_t controller_pause_count = 0;
+    bool was_shut_down = false;   // DYING: it had shut down before (getdomaininfo)
+    uint32_t max_evtchn_port = kMaxEventPorts - 1;
+    // createdomain's max_vcpus; nr_vcpus stays 0 until domctl max_vcpus
+    // creates them, as Xen 4.17 does.
+    uint32_t max_vcpus = 0;
+    // destroydomain's progress through domain_teardown's phases.
+    uint8_t teardown_phase = 0;
+    uint64_t teardown_cursor = 0;
+    uint64_t teardown_owned = 0;  // frames it owned when teardown began
     // Unsupported hypercalls and sub-ops already reported, so each is
     // logged once per domain.
     uint64_t enosys_logged[2] = {};
@@ -205,12 +225,17 @@ struct Domain {
 };
 
 Domain* domain_create(uint16_t id, const char* name, bool privileged);
+// A live domain that may be acted on (not DYING), or null.
 Domain* domain_lookup(uint16_t id);
+// Any live domain, DYING ones too (whose id is still taken), or null.
+Domain* domain_find(uint16_t id);
 // Every domain that is neither FREE nor DEAD, in id order.
 unsigned domains_alive();
 Domain* domain_at(unsigned slot);  // the table, for the debug dump
 // Neither FREE nor DEAD: a domain that exists.
 inline bool domain_is_live(const Domain& d) { return d.state != DomainState::FREE && d.state != DomainState::DEAD; }
+// Whether its vCPUs may be given a CPU: running, and not paused by dom0.
+inline bool domain_may_run(const Domain& d) { return d.state == DomainState::RUNNING && d.controller_pause_count == 0; }
 
 // Calls fn(Vcpu&) for every vCPU of every RUNNING domain.
 template <typename Fn>

@@ -32,44 +32,101 @@ void release_vcpu(Vcpu& v)
 
 }  // namespace
 
+namespace {
+
+enum Phase : uint8_t { COUNT_OWNED, RELEASE_VCPUS, UNPIN, DROP_ALLOCATION, COUNT_KEPT, DONE };
+
+// Runs fn(frame) over the frame table from d's cursor, at most `budget`
+// frames; true when the table's end was reached (the cursor then resets).
+template <typename Fn>
+bool scan(Domain& d, uint64_t& budget, Fn&& fn)
+{
+    FrameTable& ft = frame_table();
+    uint64_t end = ft.nr_frames();
+    while (d.teardown_cursor < end) {
+        if (budget == 0)
+            return false;
+        --budget;
+        fn(Mfn(d.teardown_cursor), *ft.get(Mfn(d.teardown_cursor)));
+        ++d.teardown_cursor;
+    }
+    d.teardown_cursor = 0;
+    return true;
+}
+
+}  // namespace
+
+Status domain_release_step(Domain& d, uint64_t budget, TeardownReport& r)
+{
+    FrameTable& ft = frame_table();
+    PageTableRules rules(d);
+    switch (d.teardown_phase) {
+    case COUNT_OWNED:
+        // Frames given back but still held are reclaimed as the references
+        // below go: counted now, they are reported freed with the rest.
+        if (!scan(d, budget, [&](Mfn, PageInfo& p) { d.teardown_owned += p.owner == d.id; }))
+            return Status::RESTART;
+        d.teardown_phase = RELEASE_VCPUS;
+        [[fallthrough]];
+    case RELEASE_VCPUS:
+        evtchn_close_all(d);
+        pirq_release_all(d);  // its device lines masked and free for another
+        for (Vcpu& v : d.vcpus)
+            release_vcpu(v);
+        d.teardown_phase = UNPIN;
+        [[fallthrough]];
+    case UNPIN:
+        // Pins first: dropping a pinned table's last type reference drops
+        // what its entries held, down the levels.
+        if (!scan(d, budget, [&](Mfn f, PageInfo& p) {
+                if (p.owner == d.id && (p.flags & kPagePinned)) {
+                    p.flags &= static_cast<uint8_t>(~kPagePinned);
+                    (void)ft.put_type(f, &rules);
+                }
+            }))
+            return Status::RESTART;
+        d.teardown_phase = DROP_ALLOCATION;
+        [[fallthrough]];
+    case DROP_ALLOCATION:
+        // Every allocation reference goes, as in Xen's relinquish_memory: a
+        // frame nothing else holds is reclaimed (scrubbed, freed) at once,
+        // one another domain still maps when that mapping goes.
+        if (!scan(d, budget, [&](Mfn f, PageInfo& p) {
+                if (p.owner == d.id && (p.flags & kPageAllocated))
+                    (void)ft.drop_allocation(f, d.id);
+            }))
+            return Status::RESTART;
+        d.teardown_phase = COUNT_KEPT;
+        [[fallthrough]];
+    case COUNT_KEPT: {
+        // One pass (comparisons only): between rounds a mapping's removal
+        // could reclaim a frame the count had not reached yet.
+        uint64_t all = ~uint64_t{0};
+        d.tot_pages = 0;
+        (void)scan(d, all, [&](Mfn, PageInfo& p) { d.tot_pages += p.owner == d.id; });
+        d.teardown_phase = DONE;
+        d.console_ring_maddr = 0;
+        d.console_port = 0;
+        d.shared_info_maddr = 0;
+        [[fallthrough]];
+    }
+    default:
+        break;
+    }
+    // tot_pages now counts what is kept (reclaims during the last scan
+    // left it right: they only ever lower it after it was counted).
+    r.frames_kept = d.tot_pages;
+    r.frames_freed = d.teardown_owned > r.frames_kept ? d.teardown_owned - r.frames_kept : 0;
+    return Status::OK;
+}
+
+bool domain_teardown_done(const Domain& d) { return d.teardown_phase == DONE; }
+
 TeardownReport domain_release_resources(Domain& d)
 {
     TeardownReport r;
-    FrameTable& ft = frame_table();
-    // Frames given back but still held are reclaimed as the references
-    // below go: counted now, they are reported freed with the rest.
-    uint64_t owned = 0;
-    for (uint64_t f = 0; f < ft.nr_frames(); ++f)
-        owned += ft.get(Mfn(f))->owner == d.id;
-    evtchn_close_all(d);
-    pirq_release_all(d);  // its device lines masked and free for another
-    for (Vcpu& v : d.vcpus)
-        release_vcpu(v);
-    PageTableRules rules(d);
-    // Pins first: dropping a pinned table's last type reference drops what
-    // its entries held, down the levels.
-    for (uint64_t f = 0; f < ft.nr_frames(); ++f) {
-        PageInfo* p = ft.get(Mfn(f));
-        if (p->owner == d.id && (p->flags & kPagePinned)) {
-            p->flags &= static_cast<uint8_t>(~kPagePinned);
-            (void)ft.put_type(Mfn(f), &rules);
-        }
+    while (domain_release_step(d, ~uint64_t{0}, r) == Status::RESTART) {
     }
-    // Every allocation reference goes, as in Xen's relinquish_memory: a
-    // frame nothing else holds is reclaimed (scrubbed, freed) at once, one
-    // another domain still maps when that mapping goes.
-    for (uint64_t f = 0; f < ft.nr_frames(); ++f) {
-        PageInfo* p = ft.get(Mfn(f));
-        if (p->owner == d.id && (p->flags & kPageAllocated))
-            (void)ft.drop_allocation(Mfn(f), d.id);
-    }
-    for (uint64_t f = 0; f < ft.nr_frames(); ++f)
-        r.frames_kept += ft.get(Mfn(f))->owner == d.id;
-    r.frames_freed = owned - r.frames_kept;
-    d.tot_pages = r.frames_kept;
-    d.console_ring_maddr = 0;
-    d.console_port = 0;
-    d.shared_info_maddr = 0;
     return r;
 }
 

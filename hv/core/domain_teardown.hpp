@@ -16,6 +16,7 @@
 #pragma once
 
 #include "hv/core/domain.hpp"
+#include "lib/status.hpp"
 
 namespace vireo {
 
@@ -25,5 +26,12 @@ struct TeardownReport {
 };
 
 TeardownReport domain_release_resources(Domain& d);
+
+// The same in rounds (destroydomain is preemptible, as Xen's): each call
+// looks at no more than `budget` frames and returns RESTART while there is
+// more to do, its progress kept in d (teardown_phase, _cursor, _owned);
+// OK once done, with the report filled in.
+Status domain_release_step(Domain& d, uint64_t budget, TeardownReport& report);
+bool domain_teardown_done(const Domain& d);
 
 }  // namespace vireo

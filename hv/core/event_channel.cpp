@@ -44,7 +44,8 @@ void notify_vcpu(Vcpu& v, uint32_t port)
 
 Result<uint32_t> evtchn_alloc_port(Domain& d)
 {
-    for (uint32_t p = 1; p < kMaxEventPorts; ++p) {
+    // A toolstack's domain may have a lower limit (max_evtchn_port).
+    for (uint32_t p = 1; p < kMaxEventPorts && p <= d.max_evtchn_port; ++p) {
         if (d.ports[p].state == PortState::FREE) {
             d.ports[p] = EventPort{};
             d.ports[p].state = PortState::RESERVED;

@@ -60,11 +60,13 @@ Status normal_update(Domain& d, uint64_t ptr, uint64_t val, bool preserve_ad, ui
     return Status::OK;
 }
 
-Status machphys_update(Domain& d, uint64_t ptr, uint64_t pfn)
+// The M2P entry of a frame of `owner`'s: the caller's own, or (a
+// privileged caller building a domain) the foreign domain's it named.
+Status machphys_update(uint16_t owner, uint64_t ptr, uint64_t pfn)
 {
     Mfn mfn(ptr >> kPageShift);
     PageInfo* info = frame_table().get(mfn);
-    if (!info || info->owner != d.id)
+    if (!info || info->owner != owner || owner == kOwnerIo)
         return Status::INVALID;
     platform().m2p_set(mfn.raw, pfn);
     return Status::OK;
@@ -120,16 +122,42 @@ Status writable_frame(Domain& d, Mfn mfn, PageTableRules& rules)
     return frame_table().get_type(mfn, PageType::WRITABLE, &rules) == Status::OK ? Status::OK : Status::INVALID;
 }
 
-Status one_mmuext(Vcpu& v, const xen::mmuext_op& op)
+// `pg` is the page owner the call named (foreigndom): the caller itself,
+// or a domain a privileged caller builds. Pins and page copies act on its
+// frames (validated against its rules); everything that concerns the
+// caller's own vCPU or TLB is refused for another's (EPERM, as Xen).
+Status one_mmuext(Vcpu& v, Domain& pg, const xen::mmuext_op& op)
 {
     Domain& d = *v.domain;
     Mfn mfn(op.arg1);
     switch (op.cmd) {
-    case xen::MMUEXT_PIN_L1_TABLE: return pin(d, mfn, PageType::L1);
-    case xen::MMUEXT_PIN_L2_TABLE: return pin(d, mfn, PageType::L2);
-    case xen::MMUEXT_PIN_L3_TABLE: return pin(d, mfn, PageType::L3);
-    case xen::MMUEXT_PIN_L4_TABLE: return pin(d, mfn, PageType::L4);
-    case xen::MMUEXT_UNPIN_TABLE: return unpin(d, mfn);
+    case xen::MMUEXT_PIN_L1_TABLE: return pin(pg, mfn, PageType::L1);
+    case xen::MMUEXT_PIN_L2_TABLE: return pin(pg, mfn, PageType::L2);
+    case xen::MMUEXT_PIN_L3_TABLE: return pin(pg, mfn, PageType::L3);
+    case xen::MMUEXT_PIN_L4_TABLE: return pin(pg, mfn, PageType::L4);
+    case xen::MMUEXT_UNPIN_TABLE: return unpin(pg, mfn);
+    case xen::MMUEXT_CLEAR_PAGE: {
+        PageTableRules rules(pg);
+        VIREO_TRY(writable_frame(pg, mfn, rules));
+        __builtin_memset(frame_ptr(mfn), 0, kPageSize);
+        return frame_table().put_type(mfn, &rules);
+    }
+    case xen::MMUEXT_COPY_PAGE: {
+        Mfn src(op.arg2);
+        PageInfo* si = frame_table().get(src);
+        if (!si || si->owner != pg.id)
+            return Status::INVALID;
+        PageTableRules rules(pg);
+        VIREO_TRY(writable_frame(pg, mfn, rules));
+        __builtin_memcpy(frame_ptr(mfn), frame_ptr(src), kPageSize);
+        return frame_table().put_type(mfn, &rules);
+    }
+    default:
+        break;
+    }
+    if (&pg != &d)
+        return Status::PERMISSION;
+    switch (op.cmd) {
     case xen::MMUEXT_NEW_BASEPTR: return set_base_table(v, mfn, false);
     case xen::MMUEXT_NEW_USER_BASEPTR: return set_base_table(v, mfn, true);
     case xen::MMUEXT_TLB_FLUSH_LOCAL:
@@ -149,22 +177,6 @@ Status one_mmuext(Vcpu& v, const xen::mmuext_op& op)
         return d.privileged ? Status::OK : Status::PERMISSION;
     case xen::MMUEXT_SET_LDT:  // arg2 is nr_ents, a 32-bit field
         return set_guest_ldt(v, op.arg1, static_cast<uint32_t>(op.arg2));
-    case xen::MMUEXT_CLEAR_PAGE: {
-        PageTableRules rules(d);
-        VIREO_TRY(writable_frame(d, mfn, rules));
-        __builtin_memset(frame_ptr(mfn), 0, kPageSize);
-        return frame_table().put_type(mfn, &rules);
-    }
-    case xen::MMUEXT_COPY_PAGE: {
-        Mfn src(op.arg2);
-        PageInfo* si = frame_table().get(src);
-        if (!si || si->owner != d.id)
-            return Status::INVALID;
-        PageTableRules rules(d);
-        VIREO_TRY(writable_frame(d, mfn, rules));
-        __builtin_memcpy(frame_ptr(mfn), frame_ptr(src), kPageSize);
-        return frame_table().put_type(mfn, &rules);
-    }
     default:
         report_unsupported(d, xen::HYPERVISOR_mmuext_op, op.cmd);
         return Status::NOT_SUPPORTED;
@@ -248,7 +260,7 @@ HypercallResult do_mmu_update(Vcpu& v, HypercallArgs& args)
             s = normal_update(d, ptr, req.val, cmd == xen::MMU_PT_UPDATE_PRESERVE_AD, owner);
             break;
         case xen::MMU_MACHPHYS_UPDATE:
-            s = machphys_update(d, ptr, req.val);
+            s = machphys_update(owner, ptr, req.val);
             break;
         default:
             s = Status::NOT_SUPPORTED;
@@ -273,8 +285,20 @@ HypercallResult do_mmuext_op(Vcpu& v, HypercallArgs& args)
     uint32_t count = static_cast<uint32_t>(args.a[1]);
     bool resumed = count & xen::MMU_UPDATE_PREEMPTED;
     count &= ~xen::MMU_UPDATE_PREEMPTED;
-    if ((args.a[3] & 0xffff) != xen::DOMID_SELF && (args.a[3] & 0xffff) != v.domain->id)
-        return hc_error(v.domain->privileged ? Status::NOT_SUPPORTED : Status::PERMISSION);
+    // The page owner, as Xen's get_pg_owner: a domain that is not there
+    // (or is dying) is ESRCH, DOMID_IO and DOMID_XEN (not PV domains)
+    // EINVAL, and only a privileged caller may name another (EPERM).
+    Domain* pg = v.domain;
+    uint16_t fd = static_cast<uint16_t>(args.a[3] & 0xffff);
+    if (fd != xen::DOMID_SELF && fd != v.domain->id) {
+        if (fd == xen::DOMID_IO || fd == kOwnerHypervisor)
+            return hc_error(Status::INVALID);
+        pg = domain_lookup(fd);
+        if (!pg)
+            return hc_error(Status::NO_DOMAIN);
+        if (!v.domain->privileged)
+            return hc_error(Status::PERMISSION);
+    }
     Status s = Status::OK;
     uint32_t done = 0;
     for (; done < count; ++done) {
@@ -290,7 +314,7 @@ HypercallResult do_mmuext_op(Vcpu& v, HypercallArgs& args)
             s = Status::FAULT;
             break;
         }
-        s = one_mmuext(v, op);
+        s = one_mmuext(v, *pg, op);
         if (s != Status::OK)
             break;
     }

@@ -15,6 +15,8 @@ constexpr uint64_t kValidTypes =
 
 }  // namespace
 
+uint64_t vm_assist_valid_types() { return kValidTypes; }
+
 HypercallResult do_vm_assist(Vcpu& v, HypercallArgs& args)
 {
     uint64_t cmd = args.a[0], type = args.a[1];

@@ -32,6 +32,8 @@ HypercallResult do_console_io(Vcpu& v, HypercallArgs& args);
 HypercallResult do_xen_version(Vcpu& v, HypercallArgs& args);
 HypercallResult do_sched_op(Vcpu& v, HypercallArgs& args);
 HypercallResult do_vm_assist(Vcpu& v, HypercallArgs& args);
+// The VMASST_TYPE_* bits a 64-bit PV guest may enable.
+uint64_t vm_assist_valid_types();
 HypercallResult do_set_trap_table(Vcpu& v, HypercallArgs& args);
 HypercallResult do_stack_switch(Vcpu& v, HypercallArgs& args);
 HypercallResult do_set_callbacks(Vcpu& v, HypercallArgs& args);

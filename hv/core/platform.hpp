@@ -112,6 +112,12 @@ struct Platform {
     // The running vCPU's LDT changed (ldt.hpp): copy it into this CPU's
     // LDT again. Null in hosted tests.
     void (*reload_guest_ldt)();
+    // destroydomain: whether nothing of d is in use on any CPU (none runs
+    // one of its vCPUs or has its tables loaded; no per-CPU state points
+    // into it any more), so it may be taken apart. CPUs still using it are
+    // asked to let go, and the caller tries again later. Null in hosted
+    // tests (one CPU, which is the caller's).
+    bool (*domain_off_cpus)(Domain& d);
 };
 
 void platform_install(const Platform& ops);

@@ -1,5 +1,6 @@
 #include "hv/core/reservation.hpp"
 
+#include "hv/core/domain_teardown.hpp"
 #include "hv/core/page_tables.hpp"
 
 #include "hv/core/frame_allocator.hpp"
@@ -70,10 +71,13 @@ Status reservation_release(Domain& d, Mfn mfn)
 
 void reservation_reclaim(Mfn mfn, uint16_t owner)
 {
-    // A domain that is gone (its frames kept past teardown) counts nothing.
-    Domain* d = domain_lookup(owner);
+    // A domain that is gone (its frames kept past teardown) counts nothing;
+    // a dying one that kept frames others mapped goes with its last one.
+    Domain* d = domain_find(owner);
     if (d && d->tot_pages)
         --d->tot_pages;
+    if (d && d->state == DomainState::DYING && domain_teardown_done(*d) && d->tot_pages == 0)
+        d->state = DomainState::DEAD;
     // The last reference may have been a mapping just removed, by the owner
     // or (foreign) by another domain: no translation of the frame may
     // survive into its next owner's hands.

@@ -29,8 +29,7 @@ int64_t evt(const Vcpu& v)
 
 bool is_runnable(const Vcpu& v)
 {
-    return v.domain->state == DomainState::RUNNING && v.id < v.domain->nr_vcpus &&
-           v.state == VcpuState::RUNNABLE;
+    return domain_may_run(*v.domain) && v.id < v.domain->nr_vcpus && v.state == VcpuState::RUNNABLE;
 }
 
 void end_warp(Vcpu& v, uint64_t now)

@@ -26,12 +26,8 @@ GuestRegs regs_from(const xen::cpu_user_regs& u)
 
 }  // namespace
 
-Status vcpu_initialise(Vcpu& v, const xen::vcpu_guest_context& c)
+Status vcpu_context_check(const xen::vcpu_guest_context& c)
 {
-    if (v.initialised)
-        return Status::EXISTS;
-    if (v.state != VcpuState::DOWN)
-        return Status::INVALID;
     const xen::cpu_user_regs& u = c.user_regs;
     if (!canonical(u.rip) || !canonical(u.rsp) || !canonical(c.kernel_sp) || !canonical(c.fs_base) ||
         !canonical(c.gs_base_kernel) || !canonical(c.gs_base_user))
@@ -40,6 +36,9 @@ Status vcpu_initialise(Vcpu& v, const xen::vcpu_guest_context& c)
     // address even without entries.
     if (!ldt_arguments_ok(c.ldt_base, c.ldt_ents) || !ldt_arguments_ok(c.ldt_base, 1))
         return Status::INVALID;
+    // Checked whole: a count cut to 32 bits must not pass for a small one.
+    if (c.gdt_ents > kGuestGdtEntries)
+        return Status::INVALID;
     const uint64_t eips[] = {c.event_callback_eip, c.failsafe_callback_eip, c.syscall_callback_eip};
     for (uint64_t eip : eips)
         if (eip && !guest_code_address(eip))
@@ -47,21 +46,12 @@ Status vcpu_initialise(Vcpu& v, const xen::vcpu_guest_context& c)
     for (const xen::trap_info_entry& t : c.trap_ctxt)
         if (t.address && !guest_code_address(t.address))
             return Status::INVALID;
+    return Status::OK;
+}
 
-    // The parts that take references, each undone if a later one fails.
-    if (!(c.flags & xen::VGCF_IN_KERNEL) && !(c.ctrlreg[1] >> 12))
-        return Status::INVALID;  // user mode needs user tables
-    VIREO_TRY(set_guest_gdt(v, c.gdt_frames, static_cast<unsigned>(c.gdt_ents)));
-    if (set_base_table(v, Mfn(c.ctrlreg[3] >> 12), false) != Status::OK) {
-        drop_guest_gdt(v);
-        return Status::INVALID;
-    }
-    if ((c.ctrlreg[1] >> 12) && set_base_table(v, Mfn(c.ctrlreg[1] >> 12), true) != Status::OK) {
-        drop_base_table(v, false);
-        drop_guest_gdt(v);
-        return Status::INVALID;
-    }
-
+void vcpu_context_apply(Vcpu& v, const xen::vcpu_guest_context& c)
+{
+    const xen::cpu_user_regs& u = c.user_regs;
     v.regs = regs_from(u);
     v.in_kernel_mode = c.flags & xen::VGCF_IN_KERNEL;
     // As on Xen, the context's RFLAGS.IOPL becomes the virtual IOPL
@@ -85,8 +75,34 @@ Status vcpu_initialise(Vcpu& v, const xen::vcpu_guest_context& c)
     callback(xen::CALLBACKTYPE_event, c.event_callback_eip, true);
     callback(xen::CALLBACKTYPE_failsafe, c.failsafe_callback_eip, c.flags & xen::VGCF_failsafe_disables_events);
     callback(xen::CALLBACKTYPE_syscall, c.syscall_callback_eip, c.flags & xen::VGCF_syscall_disables_events);
-    if (c.flags & xen::VGCF_I387_VALID)
+    // A vCPU whose registers some CPU's FPU holds keeps them.
+    if ((c.flags & xen::VGCF_I387_VALID) && !v.fpu_cpu_plus1)
         __builtin_memcpy(v.fpu_state, c.fpu_ctxt, sizeof v.fpu_state);
+}
+
+Status vcpu_initialise(Vcpu& v, const xen::vcpu_guest_context& c)
+{
+    if (v.initialised)
+        return Status::EXISTS;
+    if (v.state != VcpuState::DOWN)
+        return Status::INVALID;
+    VIREO_TRY(vcpu_context_check(c));
+
+    // The parts that take references, each undone if a later one fails.
+    if (!(c.flags & xen::VGCF_IN_KERNEL) && !(c.ctrlreg[1] >> 12))
+        return Status::INVALID;  // user mode needs user tables
+    VIREO_TRY(set_guest_gdt(v, c.gdt_frames, static_cast<unsigned>(c.gdt_ents)));
+    if (set_base_table(v, Mfn(c.ctrlreg[3] >> 12), false) != Status::OK) {
+        drop_guest_gdt(v);
+        return Status::INVALID;
+    }
+    if ((c.ctrlreg[1] >> 12) && set_base_table(v, Mfn(c.ctrlreg[1] >> 12), true) != Status::OK) {
+        drop_base_table(v, false);
+        drop_guest_gdt(v);
+        return Status::INVALID;
+    }
+
+    vcpu_context_apply(v, c);
     // Checked above; its pages are found through the new kernel tables.
     (void)set_guest_ldt(v, c.ldt_base, static_cast<unsigned>(c.ldt_ents));
     v.initialised = true;

@@ -47,6 +47,24 @@ void vcpu_poll_block(Vcpu& v, int32_t port, uint64_t timeout_ns)
         platform().timers_changed();
 }
 
+namespace {
+
+// v became runnable (or may run again): a CPU is chosen and told.
+void offer_to_a_cpu(Vcpu& v, uint64_t now)
+{
+    const Platform& p = platform();
+    if (!p.running_vcpu_on) {  // one CPU (hosted tests)
+        if (scheduler_wake(v, p.running_vcpu ? p.running_vcpu() : nullptr, now) && p.request_resched)
+            p.request_resched();
+        return;
+    }
+    unsigned cpu = scheduler_place(v, p.nr_cpus(), [&](unsigned c) { return p.running_vcpu_on(c) == nullptr; });
+    if (scheduler_wake(v, p.running_vcpu_on(cpu), now))
+        p.kick_cpu(cpu);
+}
+
+}  // namespace
+
 void vcpu_wake(Vcpu& v)
 {
     v.polling = false;
@@ -57,14 +75,15 @@ void vcpu_wake(Vcpu& v)
     const Platform& p = platform();
     uint64_t now = p.now_ns ? p.now_ns() : 0;
     runstate_change(v, xen::RUNSTATE_runnable, now);
-    if (!p.running_vcpu_on) {  // one CPU (hosted tests)
-        if (scheduler_wake(v, p.running_vcpu ? p.running_vcpu() : nullptr, now) && p.request_resched)
-            p.request_resched();
+    offer_to_a_cpu(v, now);
+}
+
+void vcpu_domain_unpaused(Vcpu& v)
+{
+    if (v.state != VcpuState::RUNNABLE)
         return;
-    }
-    unsigned cpu = scheduler_place(v, p.nr_cpus(), [&](unsigned c) { return p.running_vcpu_on(c) == nullptr; });
-    if (scheduler_wake(v, p.running_vcpu_on(cpu), now))
-        p.kick_cpu(cpu);
+    const Platform& p = platform();
+    offer_to_a_cpu(v, p.now_ns ? p.now_ns() : 0);
 }
 
 void vcpu_kick_remote(Vcpu& v)

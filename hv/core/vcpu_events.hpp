@@ -21,5 +21,7 @@ void vcpu_kick_remote(Vcpu& v);
 // VCPUOP_down / VCPUOP_up: the vCPU leaves the scheduler until brought up.
 void vcpu_down(Vcpu& v);
 void vcpu_up(Vcpu& v);
+// Its domain was unpaused (domctl): a runnable v is offered a CPU again.
+void vcpu_domain_unpaused(Vcpu& v);
 
 }  // namespace vireo

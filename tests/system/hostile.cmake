@@ -150,3 +150,62 @@ vireo_system_test(hostile-spin ARGS
     --expect "dom0 tick 80: woken [0-9]+ us late"
     --expect "dom0 woken [0-9]+ us late on average, [0-9]+ us at worst"
     --expect "the spinner ran [0-9]+ ms, the printer [0-9]+ us" --expect "PASS spin_watch" --forbid "CHECK FAILED")
+
+# dom0 as a careless or hostile toolstack (guest/kernels/domctl_create.cpp):
+# createdomain with what a PV domain cannot have, taken and reserved ids,
+# setvcpucontext with CR3s that are not an L4 of the new domain, pins and
+# M2P updates on its frames, pause counts, destroy of itself and of absent
+# domains, then a proper create, max_mem, populate and destroy that gives
+# every frame back, and a destroy while dom0 still maps one of the
+# domain's frames (it stays, dying, until that is unmapped). The same
+# lines on both; ids and counts that differ are printed as yes/no.
+vireo_expect_lines(DOMCTL_CREATE_LINES
+    "createdomain with CDF_hap but not CDF_hvm: -22" "createdomain with an unknown flag (bit 12): -22"
+    "createdomain with CDF_nested_virt without HAP: -22" "createdomain with CDF_vpmu: -22"
+    "createdomain with CDF_iommu: -22" "createdomain with IOMMU options but no IOMMU: -22"
+    "createdomain with a vmtrace buffer: -22" "createdomain with 0 vCPUs: -22"
+    "createdomain with 0x10000000 vCPUs: -22" "createdomain with grant table version 0: -22"
+    "createdomain with grant table version 3: -22" "createdomain with unknown grant options: -22"
+    "createdomain with 0 grant frames: -22" "createdomain with 65 grant frames: -22"
+    "createdomain with 1025 maptrack frames: -22" "createdomain with unknown arch flags: -22"
+    "createdomain with an unknown emulated device: -22" "createdomain with an emulated local APIC: -95"
+    "createdomain in CPU pool 7: -3" "createdomain with any id: 0, a new id: yes"
+    "createdomain with that id again: -17" "createdomain with a reserved id (DOMID_IO): 0, a free id instead: yes"
+    "destroydomain of that one: 0" "createdomain with id 5000: 0, id 5000" "destroydomain of domain 5000: 0"
+    "new domain: tot_pages 0, max_pages 0, flags ffff0008, online vCPUs 0, max_vcpu_id ffffffff, shared_info set"
+    "setvcpucontext before max_vcpus: -22" "max_vcpus 2 (created for 1): -22" "max_vcpus 1: 0"
+    "max_vcpus of dom0 (itself): -22" "populate_physmap before max_mem: 0" "max_mem 64 KiB: 0"
+    "populate_physmap of 4 frames: 4" "mapping its frame writable (foreign): 0"
+    "mapping another of its frames writable: 0" "writing a bad L4 into a third: 0"
+    "setvcpucontext of vCPU 1 (absent): -22" "setvcpucontext of dom0 (itself): -22"
+    "setvcpucontext with dom0's L4: -22" "setvcpucontext with a frame past memory: -22"
+    "setvcpucontext with its frame that is no valid L4: -22" "setvcpucontext with a non-canonical rip: -22"
+    "getvcpucontext of a vCPU without one: -61" "unpausedomain with no vCPU context: 0" "pausedomain again: 0"
+    "setvcpucontext with an L4 of its own: 0" "getvcpucontext: 0, cr3 the L4: yes, rip ffffffff80000000"
+    "mapping the L4 it now uses writable: -16" "setvcpucontext with another L4 (it has one): -95"
+    "setvcpucontext with a null context (reset): 0" "getvcpucontext after the reset: -61"
+    "pinning its L4 as dom0's own: -22" "pinning its L4 for it: 0" "pinning dom0's L4 for it: -22"
+    "new_baseptr naming it: -1" "pinning for domain 4321 (absent): -3" "unpinning it for it: 0"
+    "unpinning it again: -22" "machphys_update of its frame: 0" "the M2P names it: yes"
+    "machphys_update of dom0's frame for it: -22" "pausedomain of dom0 (itself): -22"
+    "pausedomain of domain 4321 (absent): -3" "pausedomain: 0" "unpausedomain: 0"
+    "unpausedomain (the creation pause): 0" "unpausedomain once more: -22"
+    "unpausedomain of dom0 (never paused): -22" "paused flag while paused: yes, after: no"
+    "destroydomain of dom0 (itself): -22" "destroydomain of DOMID_SELF: -3"
+    "destroydomain of domain 4321 (absent): -3" "destroydomain of the misused domain: 0" "it is gone: yes"
+    "destroydomain of it again: -3" "createdomain: 0" "max_vcpus 1: 0" "max_mem 4 MiB: 0"
+    "populate_physmap of 1024 frames: 1024" "populate_physmap of one more: 0" "its pages: 1024 of 1024"
+    "free memory fell by at least 1024 frames: yes" "destroydomain: 0" "free memory back where it was: yes"
+    "createdomain: 0" "max_mem 64 KiB: 0" "populate_physmap of 2 frames: 2" "mapping its frame (foreign): 0"
+    "destroydomain while dom0 maps its frame: 0" "it stays, dying: yes, with 1 page(s)"
+    "the frame still reads back: yes" "createdomain with its id: -17" "destroydomain of it again: 0"
+    "unmapping the frame: 0" "gone once unmapped: yes" "free memory back where it was: yes" "PASS domctl_create")
+# On Vireo the debug key 'd' (after two console switches: dom0, the
+# printer, Vireo) must list the new domain, paused and empty.
+vireo_system_test(domctl-create XEN ARGS --forbid "CHECK FAILED" ${DOMCTL_CREATE_LINES}
+    VIREO_ARGS --module "${GUEST_DIR}/domctl_create linger_ms=400 hold_ms=1000"
+        --module ${SYSTEM_DATA}/hostile-witness.cfg --module ${GUEST_DIR}/printer
+        --input-after "holding 1000 ms" --input "\\x01\\x01\\x01\\x01\\x01\\x01d"
+        --expect-anywhere "Domain [0-9]+ \\(domU\\): running, paused, pages 0/0, 1 vCPUs"
+        --expect-anywhere "^lingering 400 ms" --expect-anywhere "\\(printer\\) line 3$"
+    XEN_ARGS --module ${GUEST_DIR}/domctl_create)

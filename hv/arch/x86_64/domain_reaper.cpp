@@ -35,32 +35,58 @@ bool in_use_elsewhere(const Domain& d)
     return busy;
 }
 
+// Off d's page tables on this CPU: they are about to be freed.
+void unload_here(const Domain& d)
+{
+    PerCpu* pc = this_cpu();
+    if (pc->loaded_domain == &d) {
+        Cr::write3(idle_l4());
+        pc->loaded_domain = nullptr;
+    }
+}
+
+// No CPU may take a later domain in this slot for this one.
+void forget_everywhere(const Domain& d)
+{
+    for (unsigned c = 0; c < cpus_online(); ++c) {
+        PerCpu& other = cpu_data(c);
+        if (pointer_into(other.gdt_vcpu, d))
+            other.gdt_vcpu = nullptr;
+        if (pointer_into(other.fpu_vcpu, d))
+            other.fpu_vcpu = nullptr;
+        if (pointer_into(other.segments_vcpu, d))
+            other.segments_vcpu = nullptr;
+    }
+}
+
 }  // namespace
+
+bool domain_off_cpus(Domain& d)
+{
+    unload_here(d);
+    if (in_use_elsewhere(d))
+        return false;
+    forget_everywhere(d);
+    return true;
+}
 
 void reap_stopped_domains()
 {
-    PerCpu* pc = this_cpu();
     for (unsigned s = 0; s < kMaxDomains; ++s) {
         Domain& d = *domain_at(s);
-        if (d.state != DomainState::SHUT_DOWN || d.resources_released || d.id == 0)
+        // A domain dom0 is destroying (destroydomain takes it apart in
+        // rounds): this CPU only lets go of it.
+        if (d.state == DomainState::DYING) {
+            unload_here(d);
             continue;
-        // Off its page tables here first: they are about to be freed.
-        if (pc->loaded_domain == &d) {
-            Cr::write3(idle_l4());
-            pc->loaded_domain = nullptr;
         }
+        // A toolstack's domain stays as it stopped until dom0 destroys it.
+        if (d.state != DomainState::SHUT_DOWN || d.resources_released || d.id == 0 || d.toolstack_built)
+            continue;
+        unload_here(d);
         if (in_use_elsewhere(d))
             continue;
-        // No CPU may take a later domain in this slot for this one.
-        for (unsigned c = 0; c < cpus_online(); ++c) {
-            PerCpu& other = cpu_data(c);
-            if (pointer_into(other.gdt_vcpu, d))
-                other.gdt_vcpu = nullptr;
-            if (pointer_into(other.fpu_vcpu, d))
-                other.fpu_vcpu = nullptr;
-            if (pointer_into(other.segments_vcpu, d))
-                other.segments_vcpu = nullptr;
-        }
+        forget_everywhere(d);
         TeardownReport r = domain_release_resources(d);
         d.resources_released = true;
         if (r.frames_kept)

@@ -148,12 +148,12 @@ extern "C" void exit_to_guest(TrapFrame* frame)
     for (;;) {
         Vcpu* v = current_vcpu();
         bool yielded = vcpu_take_yield_request(*v);
-        if (v->state != VcpuState::RUNNABLE || v->domain->state != DomainState::RUNNING || yielded ||
+        if (v->state != VcpuState::RUNNABLE || !domain_may_run(*v->domain) || yielded ||
             pc->need_resched)
             schedule(yielded);
         deliver_pending_events(*v, *frame);
         // A failed bounce crashes the domain: go round to schedule.
-        if (v->state == VcpuState::RUNNABLE && v->domain->state == DomainState::RUNNING) {
+        if (v->state == VcpuState::RUNNABLE && domain_may_run(*v->domain)) {
             apply_deferred_cr3(*pc);
             big_unlock();  // back to the guest: the hypervisor's work is done
             return;

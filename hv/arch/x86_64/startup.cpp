@@ -5,6 +5,7 @@
 #include "hv/arch/x86_64/big_lock.hpp"
 #include "hv/arch/x86_64/cpu.hpp"
 #include "hv/arch/x86_64/debugregs.hpp"
+#include "hv/arch/x86_64/domain_reaper.hpp"
 #include "hv/arch/x86_64/fpu.hpp"
 #include "hv/arch/x86_64/gdt.hpp"
 #include "hv/arch/x86_64/ldt.hpp"
@@ -166,6 +167,7 @@ void install_platform()
         if (Vcpu* v = current_vcpu())
             ldt_load_guest(*v);
     };
+    ops.domain_off_cpus = domain_off_cpus;
     platform_install(ops);
 }
 
