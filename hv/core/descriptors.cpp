@@ -1,4 +1,5 @@
 #include "hv/core/descriptors.hpp"
+#include "hv/core/hot_path.hpp"
 
 #include "hv/core/frame_allocator.hpp"
 #include "hv/core/ldt.hpp"
@@ -34,7 +35,7 @@ void gdt_frame_changed(Domain& d, Mfn mfn)
 
 }  // namespace
 
-bool guest_selector_ok(const Vcpu& v, uint16_t selector, SegmentUse use)
+VIREO_HOT bool guest_selector_ok(const Vcpu& v, uint16_t selector, SegmentUse use)
 {
     constexpr uint16_t kFlatCs64 = 0xe033, kFlatCs32 = 0xe023, kFlatSs = 0xe02b;
     if (use == SegmentUse::CODE && (selector == kFlatCs64 || selector == kFlatCs32))

@@ -131,11 +131,8 @@ struct Vcpu {
     // Runstate accounting, and the guest's copy of it (0: none).
     xen::vcpu_runstate_info runstate{};
     uint64_t runstate_guest_va = 0;
-    GuestTrap traps[256];
     GuestCallbacks callbacks;
     bool fpu_ts = false;  // the guest's virtual CR0.TS (fpu_taskswitch)
-    // x87/SSE registers while the vCPU is off the CPU (FXSAVE layout).
-    alignas(16) uint8_t fpu_state[512] = {};
     // Virtual control registers: CR2 as the last page fault left it (also
     // in vcpu_info), the guest's view of CR4 (0: not written yet).
     uint64_t virtual_cr2 = 0;
@@ -168,9 +165,17 @@ struct Vcpu {
     uint64_t poll_deadline_ns = 0;
     uint32_t virq_port[kNrVirqs] = {};
     BvtState bvt;
+    // The large, less used parts last: everything above is read on every
+    // guest entry and so shares a page or two (hot_path.hpp says why that
+    // matters under TCG).
+    GuestTrap traps[256];
+    // x87/SSE registers while the vCPU is off the CPU (FXSAVE layout).
+    alignas(16) uint8_t fpu_state[512] = {};
 };
 
-struct Domain {
+// Page-aligned, so that its first fields and its first vCPU's (read on
+// every guest entry) share one page.
+struct alignas(4096) Domain {
     uint16_t id = 0;
     char name[kDomainNameLen] = {};
     DomainState state = DomainState::FREE;

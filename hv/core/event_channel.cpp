@@ -1,4 +1,5 @@
 #include "hv/core/event_channel.hpp"
+#include "hv/core/hot_path.hpp"
 
 #include "abi/callback.hpp"
 #include "abi/xen.hpp"
@@ -141,7 +142,7 @@ void evtchn_close_all(Domain& d)
 
 bool vcpu_events_pending(Vcpu& v) { return __atomic_load_n(&info_of(v).evtchn_upcall_pending, __ATOMIC_SEQ_CST); }
 
-void deliver_pending_events(Vcpu& v, GuestRegs& regs)
+VIREO_HOT void deliver_pending_events(Vcpu& v, GuestRegs& regs)
 {
     xen::vcpu_info& vi = info_of(v);
     if (!vi.evtchn_upcall_pending || vi.evtchn_upcall_mask)

@@ -1,4 +1,5 @@
 #include "hv/core/guest_traps.hpp"
+#include "hv/core/hot_path.hpp"
 
 #include "abi/arch_x86_64.hpp"
 #include "abi/callback.hpp"
@@ -17,7 +18,7 @@ constexpr uint64_t kFlagTF = 1u << 8, kFlagIF = 1u << 9, kFlagIOPL = 3u << 12, k
 constexpr unsigned kVectorPF = 14, kVectorGP = 13;
 constexpr uint64_t kPfUser = 1u << 2;
 
-xen::vcpu_info* vcpu_info_of(Vcpu& v)
+VIREO_HOT xen::vcpu_info* vcpu_info_of(Vcpu& v)
 {
     return static_cast<xen::vcpu_info*>(platform().map_machine(v.vcpu_info_maddr));
 }
@@ -29,15 +30,15 @@ const char* const kNames[32] = {"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD",
 
 }  // namespace
 
-uint8_t* vcpu_upcall_mask(Vcpu& v) { return &vcpu_info_of(v)->evtchn_upcall_mask; }
+VIREO_HOT uint8_t* vcpu_upcall_mask(Vcpu& v) { return &vcpu_info_of(v)->evtchn_upcall_mask; }
 
-void toggle_guest_mode(Vcpu& v)
+VIREO_HOT void toggle_guest_mode(Vcpu& v)
 {
     v.in_kernel_mode = !v.in_kernel_mode;
     platform().load_guest_mode(v);
 }
 
-Status bounce_to_guest(Vcpu& v, GuestRegs& regs, const Bounce& b)
+VIREO_HOT Status bounce_to_guest(Vcpu& v, GuestRegs& regs, const Bounce& b)
 {
     uint64_t saved_cs = regs.cs;
     uint64_t sp;
@@ -131,7 +132,7 @@ void guest_exception(Vcpu& v, GuestRegs& regs, unsigned vector, uint64_t error, 
     (void)bounce_to_guest(v, regs, b);
 }
 
-void guest_user_syscall(Vcpu& v, GuestRegs& regs)
+VIREO_HOT void guest_user_syscall(Vcpu& v, GuestRegs& regs)
 {
     uint64_t handler = v.callbacks.address[xen::CALLBACKTYPE_syscall];
     if (!handler) {

@@ -4,6 +4,7 @@
 #include "abi/arch_x86_64.hpp"
 #include "abi/callback.hpp"
 #include "abi/xen.hpp"
+#include "hv/core/hot_path.hpp"
 #include "hv/core/guest_traps.hpp"
 #include "hv/core/descriptors.hpp"
 #include "hv/core/hypercall.hpp"
@@ -120,7 +121,7 @@ HypercallResult do_callback_op(Vcpu& v, HypercallArgs& args)
 
 // iret: the guest pops a frame it (or a bounce) built. Everything in it is
 // checked so the hypervisor's own iretq can never fault in ring 0.
-HypercallResult do_iret(Vcpu& v, HypercallArgs&)
+VIREO_HOT HypercallResult do_iret(Vcpu& v, HypercallArgs&)
 {
     GuestRegs& regs = *v.live_regs;
     xen::iret_context ctx;

@@ -1,4 +1,5 @@
 #include "hv/core/hypercall.hpp"
+#include "hv/core/hot_path.hpp"
 
 #include "abi/xen.hpp"
 
@@ -49,7 +50,7 @@ HypercallHandler hypercall_handler(uint64_t nr)
     return nr < kNrHypercalls ? kTable.handlers[nr] : nullptr;
 }
 
-void hypercall_dispatch(Vcpu& v, GuestRegs& regs)
+VIREO_HOT void hypercall_dispatch(Vcpu& v, GuestRegs& regs)
 {
     HypercallArgs args = HypercallArgs::from(regs);
     v.live_regs = &regs;

@@ -121,7 +121,10 @@ struct Platform {
 };
 
 void platform_install(const Platform& ops);
-const Platform& platform();
+// Inline: every guest entry calls through it, and an out-of-line call
+// would put one more code page on the fast paths (hot_path.hpp).
+extern Platform g_platform;
+inline const Platform& platform() { return g_platform; }
 
 // At a hypercall's preemption point: stop now and continue later? As Xen's
 // hypercall_preempt_check: only when something else is waiting.

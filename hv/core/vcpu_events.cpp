@@ -1,4 +1,5 @@
 #include "hv/core/vcpu_events.hpp"
+#include "hv/core/hot_path.hpp"
 
 #include "hv/core/event_channel.hpp"
 #include "hv/core/guest_traps.hpp"
@@ -10,7 +11,7 @@ namespace vireo {
 
 void vcpu_request_yield(Vcpu& v) { v.yield_requested = true; }
 
-bool vcpu_take_yield_request(Vcpu& v)
+VIREO_HOT bool vcpu_take_yield_request(Vcpu& v)
 {
     bool was = v.yield_requested;
     v.yield_requested = false;

@@ -54,7 +54,8 @@
         .popsection
 .endm
 
-        .section .text, "ax"
+        /* The guest's fast paths (hv/core/hot_path.hpp). */
+        .section .text.hot, "ax"
 
 /* Exceptions and interrupts that arrive on the normal stack. */
 .macro TRAP_ENTRY vector, has_error

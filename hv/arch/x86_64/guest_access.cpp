@@ -2,6 +2,7 @@
 // loaded whenever the hypervisor runs on its behalf, so a guest virtual
 // address is used directly, after checking it lies in guest space.
 #include "hv/arch/x86_64/guest_access.hpp"
+#include "hv/core/hot_path.hpp"
 
 #include "hv/arch/x86_64/layout.hpp"
 
@@ -26,14 +27,14 @@ bool guest_range_ok(uint64_t va, uint64_t n)
     return va >= kUpperStart;
 }
 
-Status copy_from_guest(void* dst, uint64_t guest_va, size_t n)
+VIREO_HOT Status copy_from_guest(void* dst, uint64_t guest_va, size_t n)
 {
     if (!guest_range_ok(guest_va, n))
         return Status::FAULT;
     return guest_copy_raw(dst, reinterpret_cast<const void*>(guest_va), n) ? Status::FAULT : Status::OK;
 }
 
-Status copy_to_guest(uint64_t guest_va, const void* src, size_t n)
+VIREO_HOT Status copy_to_guest(uint64_t guest_va, const void* src, size_t n)
 {
     if (!guest_range_ok(guest_va, n))
         return Status::FAULT;

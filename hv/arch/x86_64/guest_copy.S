@@ -17,7 +17,8 @@
         .popsection
 .endm
 
-        .section .text, "ax"
+        /* The guest's fast paths (hv/core/hot_path.hpp). */
+        .section .text.hot, "ax"
         .globl guest_copy_raw
 guest_copy_raw:
         mov     %rdx, %rcx

@@ -1,4 +1,5 @@
 #include "hv/arch/x86_64/run.hpp"
+#include "hv/core/hot_path.hpp"
 
 #include "hv/arch/x86_64/big_lock.hpp"
 #include "hv/arch/x86_64/cpu.hpp"
@@ -59,7 +60,7 @@ void switched_out(Vcpu& v, uint64_t now)
 
 Vcpu* current_vcpu() { return static_cast<Vcpu*>(this_cpu()->current_vcpu); }
 
-void apply_deferred_cr3(PerCpu& pc)
+VIREO_HOT void apply_deferred_cr3(PerCpu& pc)
 {
     if (!pc.deferred_cr3)
         return;
@@ -142,7 +143,7 @@ void schedule(bool prev_yielded)
 // Every return to a guest passes here (entry.S, with interrupts off):
 // the scheduler runs if the vCPU cannot go on or its slice is over, and a
 // pending event is delivered as an upcall when the guest allows it.
-extern "C" void exit_to_guest(TrapFrame* frame)
+extern "C" VIREO_HOT void exit_to_guest(TrapFrame* frame)
 {
     PerCpu* pc = this_cpu();
     for (;;) {
@@ -161,7 +162,7 @@ extern "C" void exit_to_guest(TrapFrame* frame)
     }
 }
 
-extern "C" void handle_syscall(TrapFrame* frame)
+extern "C" VIREO_HOT void handle_syscall(TrapFrame* frame)
 {
     big_lock();
     Vcpu* v = current_vcpu();
@@ -174,7 +175,7 @@ extern "C" void handle_syscall(TrapFrame* frame)
 
 // An exception raised by guest code: bounced to the guest's handler, or
 // the domain is crashed with a clear line when it has none.
-void handle_guest_trap(TrapFrame* frame)
+VIREO_HOT void handle_guest_trap(TrapFrame* frame)
 {
     Vcpu* v = current_vcpu();
     v->live_regs = frame;

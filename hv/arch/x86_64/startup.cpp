@@ -30,6 +30,7 @@
 #include "hv/core/cmdline.hpp"
 #include "hv/core/console.hpp"
 #include "hv/core/debug_dump.hpp"
+#include "hv/core/hot_path.hpp"
 #include "hv/core/log.hpp"
 #include "hv/core/platform.hpp"
 #include "hv/drivers/uart16550.hpp"
@@ -74,7 +75,7 @@ void console_write(const char* s, size_t n)
     machine_power_off(exit_value);
 }
 
-void* map_machine(uint64_t paddr) { return phys_to_virt(paddr); }
+VIREO_HOT void* map_machine(uint64_t paddr) { return phys_to_virt(paddr); }
 
 void set_fs_base(uint64_t base) { Msr::write(Msr::kFsBase, base); }
 
@@ -82,7 +83,7 @@ void set_fs_base(uint64_t base) { Msr::write(Msr::kFsBase, base); }
 // KERNEL_GS_BASE (entry.S swaps it back on the way out).
 void set_active_gs_base(uint64_t base) { Msr::write(Msr::kKernelGsBase, base); }
 
-void load_guest_mode(const Vcpu& v)
+VIREO_HOT void load_guest_mode(const Vcpu& v)
 {
     uint64_t cr3 = v.in_kernel_mode || !v.user_cr3 ? v.kernel_cr3 : v.user_cr3;
     PerCpu* pc = this_cpu();
