@@ -41,7 +41,7 @@ struct Table {
         handlers[xen::HYPERVISOR_get_debugreg] = do_get_debugreg;
     }
 };
-constexpr Table kTable;
+VIREO_HOT_DATA constexpr Table kTable;
 
 }  // namespace
 

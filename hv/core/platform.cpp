@@ -1,8 +1,9 @@
 #include "hv/core/platform.hpp"
+#include "hv/core/hot_path.hpp"
 
 namespace vireo {
 
-Platform g_platform;
+VIREO_HOT_DATA Platform g_platform;
 
 void platform_install(const Platform& ops) { g_platform = ops; }
 
