@@ -31,7 +31,7 @@ bool test_and_set(uint64_t* word, unsigned bit)
 
 bool test(const uint64_t* word, unsigned bit) { return __atomic_load_n(word, __ATOMIC_SEQ_CST) & (uint64_t{1} << bit); }
 
-void notify_vcpu(Vcpu& v, uint32_t port)
+VIREO_WARM void notify_vcpu(Vcpu& v, uint32_t port)
 {
     xen::vcpu_info& vi = info_of(v);
     if (!test_and_set(&vi.evtchn_pending_sel, port / 64)) {

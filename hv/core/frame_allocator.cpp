@@ -1,5 +1,6 @@
 #include "hv/core/frame_allocator.hpp"
 
+#include "hv/core/hot_path.hpp"
 #include "hv/core/reservation.hpp"
 
 namespace vireo {
@@ -109,7 +110,7 @@ FrameAllocator& frame_allocator()
     return allocator;
 }
 
-FrameTable& frame_table()
+VIREO_WARM FrameTable& frame_table()
 {
     // Frames given back while still held leave through the reservation,
     // which uncounts, scrubs and frees them (constant-initialized: no guard).

@@ -1,4 +1,5 @@
 #include "hv/core/frame_table.hpp"
+#include "hv/core/hot_path.hpp"
 
 namespace vireo {
 namespace {
@@ -45,7 +46,7 @@ Status FrameTable::release(Mfn mfn, uint16_t owner)
     return Status::OK;
 }
 
-Status FrameTable::get_page(Mfn mfn, uint16_t owner)
+VIREO_WARM Status FrameTable::get_page(Mfn mfn, uint16_t owner)
 {
     PageInfo* p = get(mfn);
     if (!p)
@@ -58,7 +59,7 @@ Status FrameTable::get_page(Mfn mfn, uint16_t owner)
     return Status::OK;
 }
 
-Status FrameTable::put_page(Mfn mfn)
+VIREO_WARM Status FrameTable::put_page(Mfn mfn)
 {
     PageInfo* p = get(mfn);
     if (!p || p->count == 0)
@@ -88,7 +89,7 @@ void FrameTable::reclaim_if_unused(Mfn mfn, PageInfo& p)
         m_reclaim(mfn, p.owner);
 }
 
-Status FrameTable::get_type(Mfn mfn, PageType type, TypeValidator* validator)
+VIREO_WARM Status FrameTable::get_type(Mfn mfn, PageType type, TypeValidator* validator)
 {
     PageInfo* p = get(mfn);
     if (!p || type == PageType::NONE)
@@ -120,7 +121,7 @@ Status FrameTable::get_type(Mfn mfn, PageType type, TypeValidator* validator)
     return Status::OK;
 }
 
-Status FrameTable::put_type(Mfn mfn, TypeValidator* validator)
+VIREO_WARM Status FrameTable::put_type(Mfn mfn, TypeValidator* validator)
 {
     PageInfo* p = get(mfn);
     if (!p || p->type_count == 0)

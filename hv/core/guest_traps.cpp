@@ -84,7 +84,7 @@ VIREO_HOT Status bounce_to_guest(Vcpu& v, GuestRegs& regs, const Bounce& b)
     return Status::OK;
 }
 
-void guest_exception(Vcpu& v, GuestRegs& regs, unsigned vector, uint64_t error, uint64_t cr2)
+VIREO_HOT void guest_exception(Vcpu& v, GuestRegs& regs, unsigned vector, uint64_t error, uint64_t cr2)
 {
     bool has_error = false;
     if ((vector == 6 || (vector == kVectorGP && error == 0)) && emulate_privileged(v, regs, vector))

@@ -1,6 +1,7 @@
 // event_channel_op: allocating, binding, signalling and closing ports.
 #include "abi/event_channel.hpp"
 #include "abi/xen.hpp"
+#include "hv/core/hot_path.hpp"
 #include "hv/core/event_channel.hpp"
 #include "hv/core/guest_console.hpp"
 #include "hv/core/hypercall.hpp"
@@ -249,7 +250,7 @@ HypercallResult status(Vcpu& v, uint64_t arg)
 
 }  // namespace
 
-HypercallResult do_event_channel_op(Vcpu& v, HypercallArgs& args)
+VIREO_WARM HypercallResult do_event_channel_op(Vcpu& v, HypercallArgs& args)
 {
     Domain& d = *v.domain;
     uint64_t cmd = args.a[0], arg = args.a[1];

@@ -7,6 +7,7 @@
 #include "abi/xen.hpp"
 #include "hv/core/frame_allocator.hpp"
 #include "hv/core/guest_traps.hpp"
+#include "hv/core/hot_path.hpp"
 #include "hv/core/hypercall.hpp"
 #include "hv/core/ldt.hpp"
 #include "hv/core/log.hpp"
@@ -197,7 +198,7 @@ void drop_base_table(Vcpu& v, bool user)
     slot = 0;
 }
 
-Status set_base_table(Vcpu& v, Mfn mfn, bool user)
+VIREO_WARM Status set_base_table(Vcpu& v, Mfn mfn, bool user)
 {
     Domain& d = *v.domain;
     PageTableRules rules(d);
@@ -227,7 +228,7 @@ Status set_base_table(Vcpu& v, Mfn mfn, bool user)
 }
 
 
-HypercallResult do_mmu_update(Vcpu& v, HypercallArgs& args)
+VIREO_WARM HypercallResult do_mmu_update(Vcpu& v, HypercallArgs& args)
 {
     Domain& d = *v.domain;
     uint64_t reqs = args.a[0], pdone = args.a[2];
@@ -279,7 +280,7 @@ HypercallResult do_mmu_update(Vcpu& v, HypercallArgs& args)
     return hc_error(s);
 }
 
-HypercallResult do_mmuext_op(Vcpu& v, HypercallArgs& args)
+VIREO_WARM HypercallResult do_mmuext_op(Vcpu& v, HypercallArgs& args)
 {
     uint64_t ops = args.a[0], pdone = args.a[2];
     uint32_t count = static_cast<uint32_t>(args.a[1]);
@@ -323,7 +324,7 @@ HypercallResult do_mmuext_op(Vcpu& v, HypercallArgs& args)
     return hc_error(s);
 }
 
-HypercallResult do_update_va_mapping(Vcpu& v, HypercallArgs& args)
+VIREO_WARM HypercallResult do_update_va_mapping(Vcpu& v, HypercallArgs& args)
 {
     uint64_t va = args.a[0], val = args.a[1], flags = args.a[2];
     if (va >= xen::HYPERVISOR_VIRT_START && va < xen::HYPERVISOR_VIRT_END)

@@ -11,6 +11,7 @@
 // the CPU.
 #include "abi/vcpu.hpp"
 #include "abi/xen.hpp"
+#include "hv/core/hot_path.hpp"
 #include "hv/core/hypercall.hpp"
 #include "hv/core/platform.hpp"
 
@@ -28,7 +29,7 @@ bool allowed_in_batch(uint64_t op)
 
 }  // namespace
 
-HypercallResult do_multicall(Vcpu& v, HypercallArgs& args)
+VIREO_WARM HypercallResult do_multicall(Vcpu& v, HypercallArgs& args)
 {
     uint64_t list = args.a[0];
     uint64_t nr = args.a[1] & 0xffffffffu;  // unsigned int in the ABI

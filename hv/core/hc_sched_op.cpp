@@ -3,6 +3,7 @@
 // arch layer after the hypercall returns (it checks the vCPU's state).
 #include "abi/sched.hpp"
 #include "abi/xen.hpp"
+#include "hv/core/hot_path.hpp"
 #include "hv/core/event_channel.hpp"
 #include "hv/core/hypercall.hpp"
 #include "hv/core/platform.hpp"
@@ -40,7 +41,7 @@ HypercallResult poll(Vcpu& v, uint64_t arg)
 
 }  // namespace
 
-HypercallResult do_sched_op(Vcpu& v, HypercallArgs& args)
+VIREO_WARM HypercallResult do_sched_op(Vcpu& v, HypercallArgs& args)
 {
     Domain& d = *v.domain;
     uint64_t cmd = args.a[0], arg = args.a[1];

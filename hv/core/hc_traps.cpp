@@ -161,14 +161,14 @@ VIREO_HOT HypercallResult do_iret(Vcpu& v, HypercallArgs&)
     return 0;
 }
 
-HypercallResult do_stack_switch(Vcpu& v, HypercallArgs& args)
+VIREO_WARM HypercallResult do_stack_switch(Vcpu& v, HypercallArgs& args)
 {
     v.kernel_ss = args.a[0] | 3;
     v.kernel_sp = args.a[1];
     return 0;
 }
 
-HypercallResult do_set_segment_base(Vcpu& v, HypercallArgs& args)
+VIREO_WARM HypercallResult do_set_segment_base(Vcpu& v, HypercallArgs& args)
 {
     uint64_t which = args.a[0], base = args.a[1];
     switch (which) {
@@ -203,7 +203,7 @@ HypercallResult do_set_segment_base(Vcpu& v, HypercallArgs& args)
     }
 }
 
-HypercallResult do_fpu_taskswitch(Vcpu& v, HypercallArgs& args)
+VIREO_WARM HypercallResult do_fpu_taskswitch(Vcpu& v, HypercallArgs& args)
 {
     v.fpu_ts = args.a[0] != 0;
     platform().set_fpu_ts(v.fpu_ts);

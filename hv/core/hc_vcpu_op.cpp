@@ -3,6 +3,7 @@
 #include "abi/vcpu.hpp"
 #include "abi/xen.hpp"
 #include "hv/core/frame_allocator.hpp"
+#include "hv/core/hot_path.hpp"
 #include "hv/core/hypercall.hpp"
 #include "hv/core/log.hpp"
 #include "hv/core/vcpu_events.hpp"
@@ -55,7 +56,7 @@ Status register_vcpu_info(Vcpu& caller, Vcpu& target, const xen::vcpu_register_v
 
 }  // namespace
 
-HypercallResult do_set_timer_op(Vcpu& v, HypercallArgs& args)
+VIREO_WARM HypercallResult do_set_timer_op(Vcpu& v, HypercallArgs& args)
 {
     if (args.a[0] == 0) {
         v.timer_deadline_ns = 0;
@@ -65,7 +66,7 @@ HypercallResult do_set_timer_op(Vcpu& v, HypercallArgs& args)
     return 0;
 }
 
-HypercallResult do_vcpu_op(Vcpu& v, HypercallArgs& args)
+VIREO_WARM HypercallResult do_vcpu_op(Vcpu& v, HypercallArgs& args)
 {
     Domain& d = *v.domain;
     uint64_t cmd = args.a[0], id = args.a[1], arg = args.a[2];

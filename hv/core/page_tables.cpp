@@ -1,6 +1,7 @@
 #include "hv/core/page_tables.hpp"
 
 #include "hv/core/frame_allocator.hpp"
+#include "hv/core/hot_path.hpp"
 #include "hv/core/ldt.hpp"
 #include "hv/core/platform.hpp"
 
@@ -40,7 +41,7 @@ bool is_hypervisor_l4_slot(unsigned slot) { return slot >= 256 && slot <= 271; }
 // Error codes follow Xen's: a frame an L1 entry cannot reference or type is
 // -EBUSY, device memory without the right -EPERM, bad bits -EINVAL, and a
 // higher-level entry naming anything but a table of the level below -EINVAL.
-Status PageTableRules::get_entry(uint64_t& entry, unsigned level, Mfn table)
+VIREO_WARM Status PageTableRules::get_entry(uint64_t& entry, unsigned level, Mfn table)
 {
     if (!(entry & kPresent))
         return Status::OK;
@@ -121,7 +122,7 @@ void PageTableRules::put_entry(uint64_t entry, unsigned level, Mfn table)
     (void)ft.put_page(target);
 }
 
-Status PageTableRules::validate(Mfn mfn, PageType type)
+VIREO_WARM Status PageTableRules::validate(Mfn mfn, PageType type)
 {
     // A stale writable translation of this frame must not outlive its
     // becoming a page table.
@@ -152,7 +153,7 @@ Status PageTableRules::validate(Mfn mfn, PageType type)
     return Status::OK;
 }
 
-void PageTableRules::invalidate(Mfn mfn, PageType type)
+VIREO_WARM void PageTableRules::invalidate(Mfn mfn, PageType type)
 {
     unsigned level = table_level(type);
     uint64_t* t = table_of(mfn);
@@ -163,7 +164,7 @@ void PageTableRules::invalidate(Mfn mfn, PageType type)
     }
 }
 
-Status update_table_entry(Domain& d, Mfn table, unsigned index, uint64_t new_entry, bool preserve_ad,
+VIREO_WARM Status update_table_entry(Domain& d, Mfn table, unsigned index, uint64_t new_entry, bool preserve_ad,
                           uint16_t data_owner)
 {
     PageInfo* info = frame_table().get(table);
@@ -191,7 +192,7 @@ Status update_table_entry(Domain& d, Mfn table, unsigned index, uint64_t new_ent
     return Status::OK;
 }
 
-Status find_l1_entry(const Vcpu& v, uint64_t va, Mfn& l1, unsigned& index)
+VIREO_WARM Status find_l1_entry(const Vcpu& v, uint64_t va, Mfn& l1, unsigned& index)
 {
     uint64_t table = v.in_kernel_mode || !v.user_cr3 ? v.kernel_cr3 : v.user_cr3;
     for (unsigned shift = 39; shift > 12; shift -= 9) {

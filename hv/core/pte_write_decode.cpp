@@ -2,6 +2,7 @@
 // the instruction pages for flags). Only 64-bit mode is handled: a PV guest
 // kernel always runs there.
 #include "hv/core/pte_write_decode.hpp"
+#include "hv/core/hot_path.hpp"
 
 namespace vireo {
 namespace {
@@ -261,7 +262,7 @@ void set_dest(PteWritePlan& p, const Decoded& d, unsigned num, uint64_t value)
 
 }  // namespace
 
-Result<PteWritePlan> decode_pte_write(const PteWriteFault& f, const GuestRegs& r, const char** why)
+VIREO_WARM Result<PteWritePlan> decode_pte_write(const PteWriteFault& f, const GuestRegs& r, const char** why)
 {
     Decoded d;
     Status s = decode(f, r, d, why);

@@ -12,6 +12,7 @@
 #include "abi/arch_x86_64.hpp"
 #include "abi/xen.hpp"
 #include "hv/core/frame_allocator.hpp"
+#include "hv/core/hot_path.hpp"
 #include "hv/core/log.hpp"
 #include "hv/core/page_tables.hpp"
 #include "hv/core/platform.hpp"
@@ -59,7 +60,7 @@ size_t fetch_insn(uint64_t rip, uint8_t* buf)
 
 }  // namespace
 
-bool try_emulate_pte_write(Vcpu& v, GuestRegs& regs, uint64_t cr2, uint64_t error_code)
+VIREO_WARM bool try_emulate_pte_write(Vcpu& v, GuestRegs& regs, uint64_t cr2, uint64_t error_code)
 {
     Domain& d = *v.domain;
     if (!(d.vm_assist & (uint64_t{1} << xen::VMASST_TYPE_writable_pagetables)))

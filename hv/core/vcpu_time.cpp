@@ -1,5 +1,6 @@
 #include "hv/core/vcpu_time.hpp"
 
+#include "hv/core/hot_path.hpp"
 #include "hv/core/vcpu_events.hpp"
 
 #include "abi/xen.hpp"
@@ -31,7 +32,7 @@ uint64_t tsc_delta_to_ns(uint64_t delta, TscScale s)
     return static_cast<uint64_t>((static_cast<unsigned __int128>(delta) * s.mul) >> 32);
 }
 
-uint64_t system_time_ns(uint64_t tsc)
+VIREO_WARM uint64_t system_time_ns(uint64_t tsc)
 {
     const Platform& p = platform();
     if (!p.tsc_hz || tsc < p.tsc_at_zero)
@@ -39,7 +40,7 @@ uint64_t system_time_ns(uint64_t tsc)
     return tsc_delta_to_ns(tsc - p.tsc_at_zero, tsc_scale_for(p.tsc_hz));
 }
 
-void update_vcpu_time(Vcpu& v)
+VIREO_WARM void update_vcpu_time(Vcpu& v)
 {
     auto* t = &static_cast<xen::vcpu_info*>(platform().map_machine(v.vcpu_info_maddr))->time;
     TscScale scale = tsc_scale_for(platform().tsc_hz);
@@ -108,7 +109,7 @@ void vcpu_scheduled_in(Vcpu& v, uint64_t now)
     fire_periodic_if_due(v, now);
 }
 
-uint64_t expire_vcpu_timers(uint64_t now)
+VIREO_WARM uint64_t expire_vcpu_timers(uint64_t now)
 {
     uint64_t earliest = 0;
     auto arm = [&](uint64_t t) {

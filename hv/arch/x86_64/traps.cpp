@@ -9,6 +9,7 @@
 #include "hv/arch/x86_64/panic.hpp"
 #include "hv/arch/x86_64/trap_frame.hpp"
 #include "hv/arch/x86_64/traps.hpp"
+#include "hv/core/hot_path.hpp"
 #include "hv/core/log.hpp"
 
 extern "C" const vireo::arch::ExceptionFixup __ex_table_start[], __ex_table_end[];
@@ -46,7 +47,7 @@ void set_guest_trap_handler(GuestTrapHandler handler) { g_guest_trap_handler = h
 
 void handle_trap_locked(TrapFrame* frame);
 
-extern "C" void handle_trap(TrapFrame* frame)
+extern "C" VIREO_HOT void handle_trap(TrapFrame* frame)
 {
     uint64_t vector = frame->vector;
     if (vector == kShootdownVector || vector == kLockWakeVector) {
@@ -74,7 +75,7 @@ extern "C" void handle_trap(TrapFrame* frame)
         big_unlock();
 }
 
-void handle_trap_locked(TrapFrame* frame)
+VIREO_HOT void handle_trap_locked(TrapFrame* frame)
 {
     uint64_t vector = frame->vector;
     if (vector >= kFirstIrqVector) {

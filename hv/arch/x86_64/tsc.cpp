@@ -2,6 +2,7 @@
 
 #include "hv/arch/x86_64/apic.hpp"
 #include "hv/arch/x86_64/cpu.hpp"
+#include "hv/core/hot_path.hpp"
 #include "hv/core/vcpu_time.hpp"
 
 namespace vireo::arch {
@@ -56,6 +57,6 @@ uint64_t tsc_at_boot() { return g_tsc_at_boot; }
 
 // The guests' formula (see system_time_ns), so a deadline a guest computes
 // from its vcpu_time_info is the hypervisor's deadline to the nanosecond.
-uint64_t now_ns() { return system_time_ns(rdtsc()); }
+VIREO_WARM uint64_t now_ns() { return system_time_ns(rdtsc()); }
 
 }  // namespace vireo::arch
