@@ -173,9 +173,10 @@ struct Vcpu {
     alignas(16) uint8_t fpu_state[512] = {};
 };
 
-// Page-aligned, so that its first fields and its first vCPU's (read on
-// every guest entry) share one page.
-struct alignas(4096) Domain {
+// Not page-aligned: that would put the first fields and vCPU 0's on one
+// page, but measured it made the vCPU ping-pong two to three times slower
+// (bench/cpu_bench.py), for a reason not yet understood.
+struct Domain {
     uint16_t id = 0;
     char name[kDomainNameLen] = {};
     DomainState state = DomainState::FREE;
