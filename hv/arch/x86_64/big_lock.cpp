@@ -5,6 +5,7 @@
 #include "hv/arch/x86_64/percpu.hpp"
 #include "hv/arch/x86_64/tlb_shootdown.hpp"
 #include "hv/arch/x86_64/tsc.hpp"
+#include "hv/core/hot_path.hpp"
 #include "hv/core/log.hpp"
 
 namespace vireo::arch {
@@ -40,17 +41,17 @@ constexpr uint32_t kNobody = 0xffffffff;
 constexpr uint64_t kStarveUs = 200;
 constexpr uint64_t kHeirUs = 2000;
 constexpr uint64_t kSpinUs = 50;
-alignas(64) uint32_t g_owner = kNobody;
+VIREO_HOT_DATA alignas(64) uint32_t g_owner = kNobody;
 // CPUs halted waiting for the lock (bit = CPU index), and whether a CPU is
 // inside its outer wait (then an interrupt's wait must not halt).
-alignas(64) uint32_t g_sleepers = 0;
+VIREO_HOT_DATA alignas(64) uint32_t g_sleepers = 0;
 bool g_waiting[kMaxCpus];
 static_assert(kMaxCpus <= 32);
 // The heir: (TSC since boot at the claim << 8) | (CPU index + 1), 0 for
 // none; one word, so the claim and its age are read together.
-alignas(64) uint64_t g_heir = 0;
+VIREO_HOT_DATA alignas(64) uint64_t g_heir = 0;
 // Until a second CPU starts, taking the lock costs no atomic operation.
-bool g_smp = false;
+VIREO_HOT_DATA bool g_smp = false;
 
 // Contention figures per CPU (debug key 'l'): a wait or a hold of a
 // millisecond or more is far beyond any critical section's own work, and
@@ -100,7 +101,7 @@ void wake_sleepers(uint32_t me)
 
 }  // namespace
 
-void big_lock(bool may_halt)
+VIREO_HOT void big_lock(bool may_halt)
 {
     uint32_t me = this_cpu()->cpu_index;
     // One CPU: nobody to wait for (the hypervisor runs with interrupts
@@ -151,7 +152,7 @@ void big_lock(bool may_halt)
     st.held_since = now;
 }
 
-void big_unlock()
+VIREO_HOT void big_unlock()
 {
     if (!g_smp) {
         g_owner = kNobody;
