@@ -8,7 +8,7 @@
 #include "guest/lib/domain_control.hpp"
 #include "guest/lib/domctl.hpp"
 #include "guest/lib/mm.hpp"
-#include "guest/lib/xen_elf.hpp"
+#include "hv/core/pv_image.hpp"
 
 namespace guest {
 namespace {
@@ -41,11 +41,11 @@ unsigned tables_for(uint64_t vs, uint64_t ve, unsigned shift)
     return static_cast<unsigned>((((ve - 1) & kCanonical) >> shift) - ((vs & kCanonical) >> shift) + 1);
 }
 
-const char* plan(const XenElf& elf, uint64_t nr_pages, Layout& l)
+const char* plan(const vireo::PvImage& elf, uint64_t nr_pages, Layout& l)
 {
     l = Layout{};
     l.v_start = elf.virt_base;
-    uint64_t pfn = (elf.kend - elf.virt_base + kPage - 1) / kPage;
+    uint64_t pfn = (elf.virt_kend - elf.virt_base + kPage - 1) / kPage;
     l.p2m_pfn = pfn;
     pfn += (nr_pages * 8 + kPage - 1) / kPage;
     l.si_pfn = pfn++;
@@ -129,14 +129,14 @@ struct ForeignWindow {
     long close() { return va ? update_va(va, (own_mfn << 12) | kPteData) : 0; }
 };
 
-void copy_image(uint8_t* page, uint64_t va, const XenElf& elf, const uint8_t* image)
+void copy_image(uint8_t* page, uint64_t va, const vireo::PvImage& elf, const uint8_t* image)
 {
     for (unsigned i = 0; i < elf.segment_count; ++i) {
-        const ElfSegment& s = elf.segments[i];
-        uint64_t from = s.va > va ? s.va : va;
-        uint64_t to = s.va + s.filesz < va + kPage ? s.va + s.filesz : va + kPage;
+        const vireo::LoadSegment& s = elf.segments[i];
+        uint64_t from = s.vaddr > va ? s.vaddr : va;
+        uint64_t to = s.vaddr + s.filesz < va + kPage ? s.vaddr + s.filesz : va + kPage;
         if (from < to)
-            __builtin_memcpy(page + (from - va), image + s.offset + (from - s.va), to - from);
+            __builtin_memcpy(page + (from - va), image + s.offset + (from - s.vaddr), to - from);
     }
 }
 
@@ -155,7 +155,7 @@ void fill_start_info(xen::start_info* si, const Layout& l, const DomainSpec& spe
 }
 
 // Everything the new domain finds in its window, page by page.
-long write_window(const Layout& l, const XenElf& elf, const DomainSpec& spec, uint16_t domid,
+long write_window(const Layout& l, const vireo::PvImage& elf, const DomainSpec& spec, uint16_t domid,
                   uint64_t shared_info_mfn, ForeignWindow& w)
 {
     for (uint64_t pfn = 0; pfn < l.window_pages; ++pfn) {
@@ -193,7 +193,7 @@ long init_shared_info(uint64_t mfn, uint16_t domid, ForeignWindow& w)
     return 0;
 }
 
-void set_boot_vcpu(const Layout& l, const XenElf& elf, uint64_t l4_mfn)
+void set_boot_vcpu(const Layout& l, const vireo::PvImage& elf, uint64_t l4_mfn)
 {
     g_ctx = xen::vcpu_guest_context{};
     g_ctx.flags = xen::VGCF_IN_KERNEL | xen::VGCF_online;
@@ -213,7 +213,7 @@ void set_boot_vcpu(const Layout& l, const XenElf& elf, uint64_t l4_mfn)
 }
 
 // The steps after the domain exists; any failure leaves it to be destroyed.
-BuildResult populate_and_start(const DomainSpec& spec, const XenElf& elf, const Layout& l, BuiltDomain& out,
+BuildResult populate_and_start(const DomainSpec& spec, const vireo::PvImage& elf, const Layout& l, BuiltDomain& out,
                                ForeignWindow& w)
 {
     uint16_t domid = out.domid;
@@ -262,9 +262,12 @@ BuildResult populate_and_start(const DomainSpec& spec, const XenElf& elf, const 
 BuildResult build_domain(const DomainSpec& spec, BuiltDomain& out)
 {
     out = BuiltDomain{};
-    XenElf elf;
-    if (const char* e = parse_xen_elf(spec.image, spec.image_size, elf))
-        return {kEINVAL, e};
+    // The hypervisor's own image reader: a toolstack honours the same notes.
+    // Feature checks are the hypervisor's business when the domain starts.
+    vireo::PvImage elf;
+    vireo::ImageError e = vireo::parse_pv_image(spec.image, spec.image_size, ~0u, elf);
+    if (!e.ok())
+        return {kEINVAL, e.what};
     if (spec.nr_pages == 0 || spec.nr_pages > kMaxBuildPages)
         return {kEINVAL, "domain size out of range"};
     Layout l;
