@@ -19,6 +19,7 @@
 #include "abi/vcpu.hpp"
 #include "abi/version.hpp"
 #include "abi/xen.hpp"
+#include "guest/lib/best_of.hpp"
 #include "guest/lib/evtchn.hpp"
 #include "guest/lib/mm.hpp"
 #include "guest/lib/runtime.hpp"
@@ -30,22 +31,6 @@ using namespace guest;
 const char* const guest::kTestName = "bench_cpu";
 
 namespace {
-
-constexpr unsigned kRounds = 5;
-
-template <typename Fn>
-uint64_t best_of(unsigned per_round, Fn&& fn)
-{
-    uint64_t best = ~uint64_t{0};
-    for (unsigned round = 0; round < kRounds; ++round) {
-        uint64_t t0 = rdtsc();
-        for (unsigned i = 0; i < per_round; ++i)
-            fn(i);
-        uint64_t per = (rdtsc() - t0) / per_round;
-        best = per < best ? per : best;
-    }
-    return best;
-}
 
 // The looped-back channel: a send on one port raises the other.
 uint32_t g_port0, g_port1;
