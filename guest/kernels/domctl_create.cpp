@@ -44,19 +44,9 @@ void expect(const char* what, long r, long expected)
     check(r == expected, "%s: %ld, Xen answers %ld", what, r, expected);
 }
 
-xen::xen_domctl make(uint32_t cmd, uint16_t domid)
-{
-    xen::xen_domctl op{};
-    op.cmd = cmd;
-    op.interface_version = xen::XEN_DOMCTL_INTERFACE_VERSION;
-    op.domain = domid;
-    return op;
-}
-
-long domctl(xen::xen_domctl& op) { return hypercall(xen::HYPERVISOR_domctl, ptr(&op)); }
 long simple(uint32_t cmd, uint16_t domid)
 {
-    xen::xen_domctl op = make(cmd, domid);
+    xen::xen_domctl op = domctl_op(cmd, domid);
     return domctl(op);
 }
 
@@ -73,7 +63,7 @@ xen::xen_domctl_createdomain pv_config()
 
 long create(const xen::xen_domctl_createdomain& c, uint16_t wanted, uint16_t* id = nullptr)
 {
-    xen::xen_domctl op = make(xen::XEN_DOMCTL_createdomain, wanted);
+    xen::xen_domctl op = domctl_op(xen::XEN_DOMCTL_createdomain, wanted);
     op.u.createdomain = c;
     long r = domctl(op);
     if (id)
@@ -83,14 +73,14 @@ long create(const xen::xen_domctl_createdomain& c, uint16_t wanted, uint16_t* id
 
 long max_vcpus(uint16_t id, uint32_t n)
 {
-    xen::xen_domctl op = make(kMaxVcpus, id);
+    xen::xen_domctl op = domctl_op(kMaxVcpus, id);
     __builtin_memcpy(&op.u, &n, sizeof n);
     return domctl(op);
 }
 
 long max_mem(uint16_t id, uint64_t kb)
 {
-    xen::xen_domctl op = make(xen::XEN_DOMCTL_max_mem, id);
+    xen::xen_domctl op = domctl_op(xen::XEN_DOMCTL_max_mem, id);
     op.u.max_mem.max_memkb = kb;
     return domctl(op);
 }
@@ -133,7 +123,7 @@ long mmuext_on(uint32_t cmd, uint64_t mfn, uint16_t foreigndom)
 
 long set_context(uint16_t id, uint32_t vcpu, const xen::vcpu_guest_context* c)
 {
-    xen::xen_domctl op = make(xen::XEN_DOMCTL_setvcpucontext, id);
+    xen::xen_domctl op = domctl_op(xen::XEN_DOMCTL_setvcpucontext, id);
     op.u.vcpucontext.vcpu = vcpu;
     op.u.vcpucontext.ctxt = ptr(c);
     return domctl(op);
@@ -159,7 +149,7 @@ const xen::vcpu_guest_context* context_with(uint64_t l4, bool online)
 
 long get_context(uint16_t id, uint32_t vcpu)
 {
-    xen::xen_domctl op = make(xen::XEN_DOMCTL_getvcpucontext, id);
+    xen::xen_domctl op = domctl_op(xen::XEN_DOMCTL_getvcpucontext, id);
     op.u.vcpucontext.vcpu = vcpu;
     op.u.vcpucontext.ctxt = ptr(&g_out);
     return domctl(op);

@@ -5,6 +5,7 @@
 #include "abi/mmu.hpp"
 #include "abi/sysctl.hpp"
 #include "abi/xen.hpp"
+#include "guest/lib/domctl.hpp"
 #include "guest/lib/runtime.hpp"
 
 namespace guest {
@@ -18,22 +19,11 @@ constexpr int32_t kMaxGrantFrames = 4;
 constexpr int32_t kMaxMaptrackFrames = 16;
 constexpr uint32_t kGrantVersion1 = 1;
 
-xen::xen_domctl make(uint32_t cmd, uint16_t domid)
-{
-    xen::xen_domctl op{};
-    op.cmd = cmd;
-    op.interface_version = xen::XEN_DOMCTL_INTERFACE_VERSION;
-    op.domain = domid;
-    return op;
-}
-
-long domctl(xen::xen_domctl& op) { return hypercall(xen::HYPERVISOR_domctl, ptr(&op)); }
-
 }  // namespace
 
 long create_pv_domain(uint16_t& domid)
 {
-    xen::xen_domctl op = make(xen::XEN_DOMCTL_createdomain, 0);  // 0: any free id
+    xen::xen_domctl op = domctl_op(xen::XEN_DOMCTL_createdomain, 0);  // 0: any free id
     xen::xen_domctl_createdomain& c = op.u.createdomain;
     c.flags = 0;  // PV: none of the HVM flags
     c.max_vcpus = 1;
@@ -49,14 +39,14 @@ long create_pv_domain(uint16_t& domid)
 
 long create_vcpus(uint16_t domid, uint32_t count)
 {
-    xen::xen_domctl op = make(xen::XEN_DOMCTL_max_vcpus, domid);
+    xen::xen_domctl op = domctl_op(xen::XEN_DOMCTL_max_vcpus, domid);
     op.u.max_vcpus.max = count;
     return domctl(op);
 }
 
 long set_max_mem(uint16_t domid, uint64_t max_kb)
 {
-    xen::xen_domctl op = make(xen::XEN_DOMCTL_max_mem, domid);
+    xen::xen_domctl op = domctl_op(xen::XEN_DOMCTL_max_mem, domid);
     op.u.max_mem.max_memkb = max_kb;
     return domctl(op);
 }
@@ -74,14 +64,14 @@ long populate_physmap(uint16_t domid, uint64_t* frames, uint64_t count)
 
 long hypercall_init(uint16_t domid, uint64_t mfn)
 {
-    xen::xen_domctl op = make(xen::XEN_DOMCTL_hypercall_init, domid);
+    xen::xen_domctl op = domctl_op(xen::XEN_DOMCTL_hypercall_init, domid);
     op.u.hypercall_init.gmfn = mfn;
     return domctl(op);
 }
 
 long set_vcpu_context(uint16_t domid, uint32_t vcpu, const xen::vcpu_guest_context& ctx)
 {
-    xen::xen_domctl op = make(xen::XEN_DOMCTL_setvcpucontext, domid);
+    xen::xen_domctl op = domctl_op(xen::XEN_DOMCTL_setvcpucontext, domid);
     op.u.vcpucontext.vcpu = vcpu;
     op.u.vcpucontext.ctxt = ptr(&ctx);
     return domctl(op);
@@ -89,7 +79,7 @@ long set_vcpu_context(uint16_t domid, uint32_t vcpu, const xen::vcpu_guest_conte
 
 long unpause_domain(uint16_t domid)
 {
-    xen::xen_domctl op = make(xen::XEN_DOMCTL_unpausedomain, domid);
+    xen::xen_domctl op = domctl_op(xen::XEN_DOMCTL_unpausedomain, domid);
     return domctl(op);
 }
 
@@ -99,7 +89,7 @@ long destroy_domain(uint16_t domid)
     // hands -ERESTART back instead wants the same call again.
     long r;
     do {
-        xen::xen_domctl op = make(xen::XEN_DOMCTL_destroydomain, domid);
+        xen::xen_domctl op = domctl_op(xen::XEN_DOMCTL_destroydomain, domid);
         r = domctl(op);
     } while (r == -xen::XEN_ERESTART);
     return r;

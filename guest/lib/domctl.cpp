@@ -3,16 +3,23 @@
 #include "guest/lib/runtime.hpp"
 
 namespace guest {
-namespace {
+
+xen::xen_domctl domctl_op(uint32_t cmd, uint16_t domid)
+{
+    xen::xen_domctl op{};
+    op.cmd = cmd;
+    op.interface_version = xen::XEN_DOMCTL_INTERFACE_VERSION;
+    op.domain = domid;
+    return op;
+}
 
 long domctl(xen::xen_domctl& op) { return hypercall(xen::HYPERVISOR_domctl, ptr(&op)); }
 
+namespace {
+
 xen::xen_domctl sched_op(uint16_t domid, uint32_t cmd)
 {
-    xen::xen_domctl op{};
-    op.cmd = xen::XEN_DOMCTL_scheduler_op;
-    op.interface_version = xen::XEN_DOMCTL_INTERFACE_VERSION;
-    op.domain = domid;
+    xen::xen_domctl op = domctl_op(xen::XEN_DOMCTL_scheduler_op, domid);
     op.u.scheduler_op.sched_id = xen::VIREO_SCHEDULER_BVT;
     op.u.scheduler_op.cmd = cmd;
     return op;
@@ -22,10 +29,7 @@ xen::xen_domctl sched_op(uint16_t domid, uint32_t cmd)
 
 bool domain_info(uint16_t domid, xen::xen_domctl_getdomaininfo& out)
 {
-    xen::xen_domctl op{};
-    op.cmd = xen::XEN_DOMCTL_getdomaininfo;
-    op.interface_version = xen::XEN_DOMCTL_INTERFACE_VERSION;
-    op.domain = domid;
+    xen::xen_domctl op = domctl_op(xen::XEN_DOMCTL_getdomaininfo, domid);
     if (domctl(op) != 0 || op.domain != domid)
         return false;
     out = op.u.getdomaininfo;

@@ -7,6 +7,11 @@
 
 namespace guest {
 
+// A domctl of `cmd` on `domid` at Xen 4.17's interface version, the rest
+// zero; and issuing one (the hypervisor writes results back into `op`).
+xen::xen_domctl domctl_op(uint32_t cmd, uint16_t domid);
+long domctl(xen::xen_domctl& op);
+
 // getdomaininfo for exactly `domid`; false if there is no such domain.
 bool domain_info(uint16_t domid, xen::xen_domctl_getdomaininfo& out);
 // The domain's BVT parameters (VIREO_SCHEDULER_BVT), read or set.
