@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Traces one round trip of a test kernel's loop, instruction by instruction,
 through QEMU's gdb stub, and counts what it costs under TCG beyond the
-instructions themselves: the CR3 loads (each empties QEMU's whole TLB) and
+instructions themselves: those TCG runs through a helper or that end a
+translation block (indirect branches look the next block up), the CR3
+loads (each empties QEMU's whole TLB) and
 the distinct 4 KiB pages touched after each (each costs a TLB refill, a
 software page walk). Repeatable where timings on a shared machine are not.
 
@@ -41,6 +43,12 @@ def segbase(s):
     return reg(s + "_base") if s in ("fs", "gs") else 0
 def hypervisor(a):  # the x86-64 PV ABI's hypervisor slots
     return 0xffff800000000000 <= a < 0xffff880000000000
+# Instructions that TCG runs through a helper or that end a translation
+# block: far dearer than ordinary ones under QEMU.
+COSTLY = ("rdtsc", "rdmsr", "wrmsr", "swapgs", "stac", "clac", "cli", "sti", "pushf", "popf", "sysret",
+          "iret", "lfence", "mfence", "sfence", "invlpg", "hlt", "pause", "cpuid", "lgdt", "lidt", "lldt",
+          "ltr", "xsave", "xrstor", "fxsave", "fxrstor", "verw", "in", "out", "syscall", "lock", "xchg")
+costly = collections.Counter()
 log, epochs = [], []
 code, data = set(), set()
 counts = collections.Counter()
@@ -50,6 +58,12 @@ for steps in range(100000):
         break
     insn = arch.disassemble(pc)[0]["asm"]
     op = insn.split()[0]
+    name = op.rstrip("qlwb") if op.rstrip("qlwb") in COSTLY else op
+    if name in COSTLY or re.search(r"%(cr|dr)\d", insn) or op.startswith("mov") and re.search(r",%[defgs]s$", insn):
+        costly[name if name in COSTLY else insn.split(",")[-1] if "%" in insn else op] += 1
+    if op.startswith("ret") or op.startswith(("call", "jmp")) and "*" in insn:
+        costly["indirect branch (ret, call *, jmp *)"] += 1
+        log.append("branch %x: %s" % (pc, insn))
     counts["hypervisor" if hypervisor(pc) else "guest"] += 1
     if pc >> 12 not in code:
         log.append("code %x" % pc)
@@ -86,6 +100,7 @@ for steps in range(100000):
 epochs.append((len(code), len(data)))
 print("TRACE instructions: %d in the hypervisor, %d in the guest" % (counts["hypervisor"], counts["guest"]))
 print("TRACE CR3 loads: %d" % (len(epochs) - 1))
+print("TRACE costly under TCG: %s" % ", ".join("%s %d" % kv for kv in sorted(costly.items())))
 print("TRACE pages (code, data) between CR3 loads: %s" % epochs)
 print("TRACE pages touched in all (TLB refills): %d" % sum(c + d for c, d in epochs))
 if os.environ.get("TRACE_PAGES"):

@@ -85,7 +85,7 @@ void dump_event_channels()
         Domain* d = domain_at(s);
         if (!domain_is_live(*d) || !d->shared_info_maddr)
             continue;
-        auto* info = static_cast<const xen::shared_info*>(platform().map_machine(d->shared_info_maddr));
+        auto* info = static_cast<const xen::shared_info*>(map_machine_memory(d->shared_info_maddr));
         log(LogLevel::ERROR, "Domain %u (%s) event channels:\n", d->id, d->name);
         for (uint32_t port = 1; port < kMaxEventPorts; ++port) {
             const EventPort& p = d->ports[port];

@@ -16,7 +16,7 @@ constexpr unsigned kDplShift = 45;
 constexpr uint64_t kDplMask = uint64_t{3} << kDplShift;
 constexpr uint64_t kTypeMask = uint64_t{0xf} << 40;
 
-uint64_t* descriptors_of(Mfn mfn) { return static_cast<uint64_t*>(platform().map_machine(mfn.raw << kPageShift)); }
+uint64_t* descriptors_of(Mfn mfn) { return static_cast<uint64_t*>(map_machine_memory(mfn.raw << kPageShift)); }
 
 // Tells every vCPU of d that uses `mfn` in its GDT to reload it.
 void gdt_frame_changed(Domain& d, Mfn mfn)

@@ -38,7 +38,7 @@ Status give_shared_info(Domain& d)
     if (!frame.ok())
         return Status::NO_MEMORY;
     d.shared_info_maddr = frame.value().raw << kPageShift;
-    auto* shared = static_cast<xen::shared_info*>(platform().map_machine(d.shared_info_maddr));
+    auto* shared = static_cast<xen::shared_info*>(map_machine_memory(d.shared_info_maddr));
     __builtin_memset(shared, 0, kPageSize);
     for (auto& vi : shared->vcpu_info)
         vi.evtchn_upcall_mask = 1;

@@ -13,12 +13,12 @@ namespace {
 
 xen::shared_info& shared(Domain& d)
 {
-    return *static_cast<xen::shared_info*>(platform().map_machine(d.shared_info_maddr));
+    return *static_cast<xen::shared_info*>(map_machine_memory(d.shared_info_maddr));
 }
 
 xen::vcpu_info& info_of(Vcpu& v)
 {
-    return *static_cast<xen::vcpu_info*>(platform().map_machine(v.vcpu_info_maddr));
+    return *static_cast<xen::vcpu_info*>(map_machine_memory(v.vcpu_info_maddr));
 }
 
 // The guest changes these words too (from its own vCPUs): every update is

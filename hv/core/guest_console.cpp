@@ -10,7 +10,7 @@ namespace {
 
 xen::xencons_interface& ring_of(Domain& d)
 {
-    return *static_cast<xen::xencons_interface*>(platform().map_machine(d.console_ring_maddr));
+    return *static_cast<xen::xencons_interface*>(map_machine_memory(d.console_ring_maddr));
 }
 
 void flush_line(Domain& d)

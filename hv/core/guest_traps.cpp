@@ -20,7 +20,7 @@ constexpr uint64_t kPfUser = 1u << 2;
 
 VIREO_HOT xen::vcpu_info* vcpu_info_of(Vcpu& v)
 {
-    return static_cast<xen::vcpu_info*>(platform().map_machine(v.vcpu_info_maddr));
+    return static_cast<xen::vcpu_info*>(map_machine_memory(v.vcpu_info_maddr));
 }
 
 const char* const kNames[32] = {"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#MF-old",

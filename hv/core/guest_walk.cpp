@@ -19,7 +19,7 @@ uint64_t guest_walk(uint64_t l4_maddr, uint64_t va, bool write)
     uint64_t table = l4_maddr & kAddrMask;
     for (int level = 4; level >= 1; --level) {
         unsigned index = (va >> (12 + 9 * (level - 1))) & 511;
-        uint64_t e = __atomic_load_n(&static_cast<uint64_t*>(platform().map_machine(table))[index], __ATOMIC_RELAXED);
+        uint64_t e = __atomic_load_n(&static_cast<uint64_t*>(map_machine_memory(table))[index], __ATOMIC_RELAXED);
         if (!(e & kPresent) || !(e & kUser) || (write && !(e & kRw)))
             return kNoMapping;
         if (e & kLarge && level > 1)

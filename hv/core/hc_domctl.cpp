@@ -172,7 +172,7 @@ HypercallResult hypercall_init(Domain& d, const xen::xen_domctl& op)
         (void)frame_table().put_page(mfn);
         return hc_error(Status::PERMISSION);
     }
-    fill_hypercall_page(static_cast<uint8_t*>(platform().map_machine(mfn.raw << kPageShift)));
+    fill_hypercall_page(static_cast<uint8_t*>(map_machine_memory(mfn.raw << kPageShift)));
     (void)frame_table().put_type(mfn, nullptr);
     (void)frame_table().put_page(mfn);
     return 0;

@@ -32,7 +32,7 @@ uint64_t maximum_gpfn(const Domain& d)
 {
     if (!d.shared_info_maddr)
         return 0;
-    const auto* si = static_cast<const xen::shared_info*>(platform().map_machine(d.shared_info_maddr));
+    const auto* si = static_cast<const xen::shared_info*>(map_machine_memory(d.shared_info_maddr));
     uint64_t max_pfn = si->arch.max_pfn;
     return (max_pfn ? max_pfn : 1) - 1;
 }

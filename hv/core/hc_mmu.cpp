@@ -20,7 +20,7 @@ namespace {
 
 constexpr unsigned kOpsPerRound = 64;
 
-void* frame_ptr(Mfn m) { return platform().map_machine(m.raw << kPageShift); }
+void* frame_ptr(Mfn m) { return map_machine_memory(m.raw << kPageShift); }
 
 // Whose frames this call's mappings name: only a privileged domain may
 // name another (foreign mappings).

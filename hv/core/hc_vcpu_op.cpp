@@ -44,8 +44,8 @@ Status register_vcpu_info(Vcpu& caller, Vcpu& target, const xen::vcpu_register_v
         return Status::INVALID;
     }
     uint64_t maddr = (mfn.raw << kPageShift) + info.offset;
-    auto* from = static_cast<xen::vcpu_info*>(platform().map_machine(target.vcpu_info_maddr));
-    auto* to = static_cast<xen::vcpu_info*>(platform().map_machine(maddr));
+    auto* from = static_cast<xen::vcpu_info*>(map_machine_memory(target.vcpu_info_maddr));
+    auto* to = static_cast<xen::vcpu_info*>(map_machine_memory(maddr));
     *to = *from;
     to->evtchn_upcall_pending = 1;
     to->evtchn_pending_sel = ~uint64_t{0};

@@ -15,7 +15,7 @@ constexpr uint64_t kAddrMask = 0x000ffffffffff000ull;
 // (above the CPU's physical width) must be zero: the address mask keeps
 // them inside the frame number, which the ownership check bounds.
 
-uint64_t* table_of(Mfn mfn) { return static_cast<uint64_t*>(platform().map_machine(mfn.raw << kPageShift)); }
+uint64_t* table_of(Mfn mfn) { return static_cast<uint64_t*>(map_machine_memory(mfn.raw << kPageShift)); }
 
 }  // namespace
 

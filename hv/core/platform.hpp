@@ -29,6 +29,9 @@ struct Platform {
     uint64_t (*now_ns)();
     // A hypervisor machine address as a hypervisor pointer (direct map).
     void* (*map_machine)(uint64_t paddr);
+    // Where the hypervisor maps all machine memory, if it does (null in the
+    // hosted tests): map_machine_memory() then adds instead of calling.
+    uint8_t* direct_map = nullptr;
     // The machine-to-phys table every guest reads.
     void (*m2p_set)(uint64_t mfn, uint64_t pfn);
     // Copies the hypervisor's own L4 slots into a guest L4.
@@ -125,6 +128,15 @@ void platform_install(const Platform& ops);
 // would put one more code page on the fast paths (hot_path.hpp).
 extern Platform g_platform;
 inline const Platform& platform() { return g_platform; }
+
+// A machine address as the hypervisor reaches it. Inline and without a
+// call when there is a direct map: every hypercall maps guest frames
+// (vcpu_info, shared_info, page tables), and under TCG an indirect call and
+// its return each cost a translation-block lookup.
+inline void* map_machine_memory(uint64_t paddr)
+{
+    return g_platform.direct_map ? g_platform.direct_map + paddr : g_platform.map_machine(paddr);
+}
 
 // At a hypercall's preemption point: stop now and continue later? As Xen's
 // hypercall_preempt_check: only when something else is waiting.

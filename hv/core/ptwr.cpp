@@ -26,7 +26,7 @@ constexpr uint64_t kPfPresent = 1, kPfWrite = 2, kPfReserved = 8, kPfFetch = 16;
 constexpr uint64_t kPresent = 1, kRw = 2;
 constexpr uint64_t kAddrMask = 0x000ffffffffff000ull;
 
-uint64_t* table_of(Mfn m) { return static_cast<uint64_t*>(platform().map_machine(m.raw << kPageShift)); }
+uint64_t* table_of(Mfn m) { return static_cast<uint64_t*>(map_machine_memory(m.raw << kPageShift)); }
 
 // The validated L1 table of v's domain that va maps read-only, if any.
 bool l1_behind(const Vcpu& v, uint64_t va, Mfn& table)

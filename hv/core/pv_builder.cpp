@@ -35,7 +35,7 @@ struct P2m {
 
     uint64_t* slot(uint64_t pfn) const
     {
-        auto* page = static_cast<uint64_t*>(platform().map_machine(frames[pfn / 512] << 12));
+        auto* page = static_cast<uint64_t*>(map_machine_memory(frames[pfn / 512] << 12));
         return &page[pfn % 512];
     }
     uint64_t mfn(uint64_t pfn) const { return *slot(pfn); }
@@ -45,7 +45,7 @@ P2m g_p2m;  // one build at a time (boot, or the toolstack's domctl later)
 
 uint64_t mfn_of(const void* ctx, uint64_t pfn) { return static_cast<const P2m*>(ctx)->mfn(pfn); }
 
-void* page_of(uint64_t pfn) { return platform().map_machine(g_p2m.mfn(pfn) << 12); }
+void* page_of(uint64_t pfn) { return map_machine_memory(g_p2m.mfn(pfn) << 12); }
 
 // Copies bytes to the guest's pseudo-physical window starting at va.
 void copy_to_window(const PvLayout& l, uint64_t va, const uint8_t* src, uint64_t n)
@@ -67,7 +67,7 @@ void release_frames(Domain& d, uint64_t pages_done, uint64_t p2m_frames_done)
         if (pi) {
             pi->type = PageType::NONE, pi->type_count = 0, pi->flags = 0;
         }
-        __builtin_memset(platform().map_machine(mfn << 12), 0, 4096);
+        __builtin_memset(map_machine_memory(mfn << 12), 0, 4096);
         (void)frame_allocator().free(Mfn(mfn), d.id);
     }
     for (uint64_t i = 0; i < p2m_frames_done; ++i)
@@ -226,7 +226,7 @@ ImageError build_pv_domain(const BuildRequest& req)
         }
         *g_p2m.slot(pfn) = r.value().raw;
         // Scrubbed here: a frame never carries another domain's data.
-        __builtin_memset(platform().map_machine(r.value().raw << 12), 0, 4096);
+        __builtin_memset(map_machine_memory(r.value().raw << 12), 0, 4096);
         platform().m2p_set(r.value().raw, pfn);
     }
     d.tot_pages = d.max_pages = req.nr_pages;
@@ -240,7 +240,7 @@ ImageError build_pv_domain(const BuildRequest& req)
         copy_to_window(l, l.initrd_start, req.initrd, req.initrd_size);
     for (uint64_t pfn = 0; pfn < req.nr_pages; pfn += 512) {
         uint64_t n = req.nr_pages - pfn < 512 ? req.nr_pages - pfn : 512;
-        const auto* src = static_cast<const uint8_t*>(platform().map_machine(g_p2m.frames[pfn / 512] << 12));
+        const auto* src = static_cast<const uint8_t*>(map_machine_memory(g_p2m.frames[pfn / 512] << 12));
         if (l.p2m_frames)  // apart: its frames follow the window
             __builtin_memcpy(page_of(l.p2m_pfn + pfn / 512), src, n * 8);
         else
@@ -255,7 +255,7 @@ ImageError build_pv_domain(const BuildRequest& req)
         return fail(Status::NO_MEMORY, "out of memory for shared_info");
     }
     d.shared_info_maddr = si_frame.value().raw << 12;
-    auto* shared = static_cast<xen::shared_info*>(platform().map_machine(d.shared_info_maddr));
+    auto* shared = static_cast<xen::shared_info*>(map_machine_memory(d.shared_info_maddr));
     __builtin_memset(shared, 0, 4096);
     for (auto& vi : shared->vcpu_info)
         vi.evtchn_upcall_mask = 1;

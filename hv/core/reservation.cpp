@@ -12,7 +12,7 @@ namespace {
 constexpr unsigned kDomUMaxOrder = 9;         // one L1 table's worth
 constexpr unsigned kControlDomMaxOrder = 20;  // Xen's MAX_ORDER
 
-void fill(Mfn mfn, uint8_t byte) { __builtin_memset(platform().map_machine(mfn.raw << kPageShift), byte, kPageSize); }
+void fill(Mfn mfn, uint8_t byte) { __builtin_memset(map_machine_memory(mfn.raw << kPageShift), byte, kPageSize); }
 
 // Frames the hypervisor reads and writes for d without holding a reference.
 bool used_by_hypervisor(const Domain& d, Mfn mfn)

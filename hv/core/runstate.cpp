@@ -38,7 +38,7 @@ void runstate_publish(Vcpu& v)
     uint64_t maddr = guest_walk(cr3, va, true);
     if (maddr == kNoMapping)
         return;
-    auto* dst = static_cast<xen::vcpu_runstate_info*>(platform().map_machine(maddr));
+    auto* dst = static_cast<xen::vcpu_runstate_info*>(map_machine_memory(maddr));
     bool flag = v.domain->vm_assist & (uint64_t{1} << xen::VMASST_TYPE_runstate_update_flag);
     if (flag) {
         __atomic_store_n(&dst->state_entry_time, v.runstate.state_entry_time | xen::XEN_RUNSTATE_UPDATE,

@@ -42,7 +42,7 @@ VIREO_WARM uint64_t system_time_ns(uint64_t tsc)
 
 VIREO_WARM void update_vcpu_time(Vcpu& v)
 {
-    auto* t = &static_cast<xen::vcpu_info*>(platform().map_machine(v.vcpu_info_maddr))->time;
+    auto* t = &static_cast<xen::vcpu_info*>(map_machine_memory(v.vcpu_info_maddr))->time;
     TscScale scale = tsc_scale_for(platform().tsc_hz);
     uint32_t version = t->version + 1;
     __atomic_store_n(&t->version, version | 1, __ATOMIC_SEQ_CST);  // odd: in progress
@@ -64,7 +64,7 @@ uint32_t g_wallclock_nsec = 0;
 
 void update_wallclock(Domain& d)
 {
-    auto* s = static_cast<xen::shared_info*>(platform().map_machine(d.shared_info_maddr));
+    auto* s = static_cast<xen::shared_info*>(map_machine_memory(d.shared_info_maddr));
     uint64_t sec = g_wallclock_set ? g_wallclock_sec : platform().boot_wallclock_sec;
     uint32_t nsec = g_wallclock_set ? g_wallclock_nsec : 0;
     __atomic_store_n(&s->wc_version, s->wc_version + 1, __ATOMIC_SEQ_CST);

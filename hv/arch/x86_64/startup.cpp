@@ -75,7 +75,7 @@ void console_write(const char* s, size_t n)
     machine_power_off(exit_value);
 }
 
-VIREO_HOT void* map_machine(uint64_t paddr) { return phys_to_virt(paddr); }
+void* map_machine(uint64_t paddr) { return phys_to_virt(paddr); }
 
 void set_fs_base(uint64_t base) { Msr::write(Msr::kFsBase, base); }
 
@@ -129,6 +129,7 @@ void install_platform()
     ops.reboot = machine_reboot;
     ops.now_ns = now_ns;
     ops.map_machine = map_machine;
+    ops.direct_map = reinterpret_cast<uint8_t*>(kDirectMapBase);
     ops.m2p_set = m2p_set;
     ops.fill_hypervisor_slots = copy_hypervisor_slots;
     ops.set_fs_base = set_fs_base;
