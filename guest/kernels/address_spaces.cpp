@@ -17,6 +17,7 @@
 #include "abi/mmu.hpp"
 #include "abi/sysctl.hpp"
 #include "abi/xen.hpp"
+#include "guest/lib/domctl.hpp"
 #include "guest/lib/mm.hpp"
 #include "guest/lib/runtime.hpp"
 
@@ -37,16 +38,6 @@ constexpr uint64_t kTable = kPteP | kPteRw | kPteUser | kPteA;
 constexpr long kEACCES = -13;
 
 long sysctl(xen::xen_sysctl& op) { return hypercall(xen::HYPERVISOR_sysctl, ptr(&op)); }
-
-// The hypervisor's free frames, or -errno.
-long free_pages()
-{
-    xen::xen_sysctl op{};
-    op.cmd = xen::XEN_SYSCTL_physinfo;
-    op.interface_version = xen::XEN_SYSCTL_INTERFACE_VERSION;
-    long r = sysctl(op);
-    return r < 0 ? r : static_cast<long>(op.u.physinfo.free_pages);
-}
 
 void physinfo()
 {
@@ -151,7 +142,7 @@ void balloon(long free_before)
     for (unsigned i = 0; i < kBalloon; ++i)
         list[i] = pfn_to_mfn(first_pfn + i);
     long r = reservation(xen::XENMEM_decrease_reservation, list, kBalloon);
-    long out = free_pages();
+    long out = machine_free_pages();
     print("decrease_reservation of %u pages: %ld, free pages grew by %ld\n", kBalloon, r, out - free_before);
     check(r == kBalloon && out == free_before + kBalloon, "balloon out: %ld, free %ld -> %ld", r, free_before, out);
     for (unsigned i = 0; i < kBalloon; ++i)
@@ -169,13 +160,13 @@ void guest::kernel_main(const xen::start_info* si)
 {
     mm_init(si);
     physinfo();
-    long before = free_pages();
+    long before = machine_free_pages();
     address_spaces();
-    long between = free_pages();
+    long between = machine_free_pages();
     print("free pages after the address spaces: %s\n", between == before ? "unchanged" : "changed");
     check(between == before, "free pages %ld before the address spaces, %ld after", before, between);
     balloon(between);
-    long after = free_pages();
+    long after = machine_free_pages();
     print("free pages after the balloon: %s\n", after == before ? "unchanged" : "changed");
     check(after == before, "free pages %ld before, %ld after", before, after);
 }

@@ -19,7 +19,6 @@
 #include "abi/memory.hpp"
 #include "abi/mmu.hpp"
 #include "abi/sched.hpp"
-#include "abi/sysctl.hpp"
 #include "abi/vcpu.hpp"
 #include "abi/xen.hpp"
 #include "guest/lib/domctl.hpp"
@@ -104,15 +103,6 @@ long populate(uint16_t id, uint64_t* frames, uint64_t n, uint64_t first)
     r.nr_extents = n;
     r.domid = id;
     return hypercall(xen::HYPERVISOR_memory_op, xen::XENMEM_populate_physmap, ptr(&r));
-}
-
-long free_pages()
-{
-    xen::xen_sysctl op{};
-    op.cmd = xen::XEN_SYSCTL_physinfo;
-    op.interface_version = xen::XEN_SYSCTL_INTERFACE_VERSION;
-    long r = hypercall(xen::HYPERVISOR_sysctl, ptr(&op));
-    return r < 0 ? r : static_cast<long>(op.u.physinfo.free_pages);
 }
 
 long mmuext_on(uint32_t cmd, uint64_t mfn, uint16_t foreigndom)
@@ -376,11 +366,11 @@ void destroys(uint16_t id)
 // the same for 100 ms.
 long settled_free_pages()
 {
-    long last = free_pages();
+    long last = machine_free_pages();
     uint64_t stable_since = system_time_ns();
     while (system_time_ns() - stable_since < 100 * kMs) {
         hypercall(xen::HYPERVISOR_sched_op, xen::SCHEDOP_yield, 0);
-        long now = free_pages();
+        long now = machine_free_pages();
         if (now != last) {
             last = now;
             stable_since = system_time_ns();
@@ -404,12 +394,12 @@ void build_and_destroy()
     (void)info_of(id, info);
     print("its pages: %lu of %lu\n", info.tot_pages, info.max_pages);
     check(info.tot_pages == 1024 && info.max_pages == 1024, "tot/max pages");
-    long during = free_pages();
+    long during = machine_free_pages();
     print("free memory fell by at least 1024 frames: %s\n", before - during >= 1024 ? "yes" : "no");
     expect("destroydomain", destroy(id), 0);
-    bool back = soon([&] { return free_pages() == before; });
+    bool back = soon([&] { return machine_free_pages() == before; });
     print("free memory back where it was: %s\n", back ? "yes" : "no");
-    check(back, "free pages %ld before, %ld after", before, free_pages());
+    check(back, "free pages %ld before, %ld after", before, machine_free_pages());
 
     // dom0 maps one of a new domain's frames, destroys the domain, then
     // reads the frame: still there, still the dead domain's.
@@ -435,9 +425,9 @@ void build_and_destroy()
     bool gone = soon([&] { return !info_of(id, info); });
     print("gone once unmapped: %s\n", gone ? "yes" : "no");
     check(gone, "domain %u still there", id);
-    back = soon([&] { return free_pages() == before; });
+    back = soon([&] { return machine_free_pages() == before; });
     print("free memory back where it was: %s\n", back ? "yes" : "no");
-    check(back, "free pages %ld before, %ld after", before, free_pages());
+    check(back, "free pages %ld before, %ld after", before, machine_free_pages());
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include "abi/errno.hpp"
 #include "abi/memory.hpp"
 #include "abi/mmu.hpp"
-#include "abi/sysctl.hpp"
 #include "abi/xen.hpp"
 #include "guest/lib/domctl.hpp"
 #include "guest/lib/runtime.hpp"
@@ -107,13 +106,5 @@ long mmuext_foreign(uint32_t cmd, uint64_t mfn, uint16_t foreigndom)
     return hypercall(xen::HYPERVISOR_mmuext_op, ptr(&op), 1, 0, foreigndom);
 }
 
-long machine_free_pages()
-{
-    xen::xen_sysctl op{};
-    op.cmd = xen::XEN_SYSCTL_physinfo;
-    op.interface_version = xen::XEN_SYSCTL_INTERFACE_VERSION;
-    long r = hypercall(xen::HYPERVISOR_sysctl, ptr(&op));
-    return r < 0 ? r : static_cast<long>(op.u.physinfo.free_pages);
-}
 
 }  // namespace guest

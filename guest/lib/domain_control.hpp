@@ -33,7 +33,4 @@ long destroy_domain(uint16_t domid);
 long mmu_update_foreign(uint64_t ptr, uint64_t val, uint16_t foreigndom);
 long mmuext_foreign(uint32_t cmd, uint64_t mfn, uint16_t foreigndom);
 
-// XEN_SYSCTL_physinfo's free frames, or -errno.
-long machine_free_pages();
-
 }  // namespace guest

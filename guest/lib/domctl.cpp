@@ -1,8 +1,19 @@
 #include "guest/lib/domctl.hpp"
 
+#include "abi/sysctl.hpp"
+
 #include "guest/lib/runtime.hpp"
 
 namespace guest {
+
+long machine_free_pages()
+{
+    xen::xen_sysctl op{};
+    op.cmd = xen::XEN_SYSCTL_physinfo;
+    op.interface_version = xen::XEN_SYSCTL_INTERFACE_VERSION;
+    long r = hypercall(xen::HYPERVISOR_sysctl, ptr(&op));
+    return r < 0 ? r : static_cast<long>(op.u.physinfo.free_pages);
+}
 
 xen::xen_domctl domctl_op(uint32_t cmd, uint16_t domid)
 {

@@ -1,4 +1,5 @@
-// A privileged test kernel's view of other domains through domctl.
+// A privileged test kernel's view of other domains through domctl, and of
+// the machine's free memory through sysctl.
 #pragma once
 
 #include <stdint.h>
@@ -6,6 +7,9 @@
 #include "abi/domctl.hpp"
 
 namespace guest {
+
+// XEN_SYSCTL_physinfo's free frames, or -errno.
+long machine_free_pages();
 
 // A domctl of `cmd` on `domid` at Xen 4.17's interface version, the rest
 // zero; and issuing one (the hypervisor writes results back into `op`).
