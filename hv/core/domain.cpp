@@ -2,6 +2,8 @@
 
 #include <new>
 
+#include "abi/xen.hpp"
+#include "hv/core/frame_allocator.hpp"
 #include "hv/core/log.hpp"
 #include "hv/core/platform.hpp"
 #include "hv/core/scheduler.hpp"
@@ -128,6 +130,21 @@ void report_unsupported(Domain& d, uint64_t hypercall, int64_t sub_op)
     if (d.enosys_subop_count < sizeof(d.enosys_subops) / sizeof(d.enosys_subops[0]))
         d.enosys_subops[d.enosys_subop_count++] = key;
     VLOG_WARN("d%u: hypercall %lu sub-op %ld not supported: -ENOSYS\n", d.id, hypercall, sub_op);
+}
+
+Status domain_give_shared_info(Domain& d)
+{
+    Result<Mfn> frame = frame_allocator().alloc(d.id);
+    if (!frame.ok())
+        return Status::NO_MEMORY;
+    d.shared_info_maddr = frame.value().raw << kPageShift;
+    auto* shared = static_cast<xen::shared_info*>(map_machine_memory(d.shared_info_maddr));
+    __builtin_memset(shared, 0, kPageSize);
+    for (auto& vi : shared->vcpu_info)
+        vi.evtchn_upcall_mask = 1;
+    for (unsigned i = 0; i < kMaxVcpusPerDomain; ++i)
+        d.vcpus[i].vcpu_info_maddr = d.shared_info_maddr + i * sizeof(xen::vcpu_info);
+    return Status::OK;
 }
 
 }  // namespace vireo

@@ -12,6 +12,7 @@
 
 #include "abi/vcpu.hpp"
 #include "hv/core/guest_regs.hpp"
+#include "lib/status.hpp"
 #include "lib/types.hpp"
 
 namespace vireo {
@@ -261,6 +262,11 @@ void domain_shutdown(Domain& d, uint8_t reason);
 void domain_crash(Domain& d, const char* why);
 // Drops a domain that never ran (a failed build).
 void domain_destroy(Domain& d);
+// A domain's shared_info: a page of the hypervisor's that the domain may
+// map (Xen's xenheap page shared with the guest), owned by it but outside
+// its reservation; events start masked on every vCPU, and each vCPU's
+// vcpu_info is its slot there until the guest registers its own.
+Status domain_give_shared_info(Domain& d);
 
 const char* shutdown_reason_name(uint8_t reason);
 

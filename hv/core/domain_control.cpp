@@ -2,7 +2,6 @@
 
 #include "abi/xen.hpp"
 #include "hv/core/domain_teardown.hpp"
-#include "hv/core/frame_allocator.hpp"
 #include "hv/core/log.hpp"
 #include "hv/core/platform.hpp"
 #include "hv/core/vcpu_events.hpp"
@@ -29,23 +28,6 @@ constexpr uint64_t kTeardownFramesPerRound = 16384;
 uint16_t g_rover = 0;  // the last id given when any would do (Xen's rover)
 
 bool id_free(uint16_t id) { return id != 0 && id < xen::DOMID_FIRST_RESERVED && !domain_find(id); }
-
-// A new domain's shared_info: a page of the hypervisor's that the domain
-// may map, owned by it but outside its reservation; events start masked.
-Status give_shared_info(Domain& d)
-{
-    Result<Mfn> frame = frame_allocator().alloc(d.id);
-    if (!frame.ok())
-        return Status::NO_MEMORY;
-    d.shared_info_maddr = frame.value().raw << kPageShift;
-    auto* shared = static_cast<xen::shared_info*>(map_machine_memory(d.shared_info_maddr));
-    __builtin_memset(shared, 0, kPageSize);
-    for (auto& vi : shared->vcpu_info)
-        vi.evtchn_upcall_mask = 1;
-    for (unsigned i = 0; i < kMaxVcpusPerDomain; ++i)
-        d.vcpus[i].vcpu_info_maddr = d.shared_info_maddr + i * sizeof(xen::vcpu_info);
-    return Status::OK;
-}
 
 }  // namespace
 
@@ -117,7 +99,7 @@ Result<Domain*> domain_create_for_toolstack(uint16_t id, const xen::xen_domctl_c
     Domain* d = domain_create(id, "domU", false);
     if (!d)
         return Status::NO_MEMORY;  // the domain table is full
-    if (give_shared_info(*d) != Status::OK) {
+    if (domain_give_shared_info(*d) != Status::OK) {
         domain_destroy(*d);
         return Status::NO_MEMORY;
     }

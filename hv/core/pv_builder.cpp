@@ -247,18 +247,11 @@ ImageError build_pv_domain(const BuildRequest& req)
             copy_to_window(l, l.p2m_start + pfn * 8, src, n * 8);
     }
 
-    // shared_info: a hypervisor page the domain may map (Xen's xenheap page
-    // shared with the guest); events start masked on every vCPU.
-    Result<Mfn> si_frame = frame_allocator().alloc(d.id);
-    if (!si_frame.ok()) {
+    if (domain_give_shared_info(d) != Status::OK) {
         release_frames(d, req.nr_pages, g_p2m.nr_frames);
         return fail(Status::NO_MEMORY, "out of memory for shared_info");
     }
-    d.shared_info_maddr = si_frame.value().raw << 12;
-    auto* shared = static_cast<xen::shared_info*>(map_machine_memory(d.shared_info_maddr));
-    __builtin_memset(shared, 0, 4096);
-    for (auto& vi : shared->vcpu_info)
-        vi.evtchn_upcall_mask = 1;
+    Mfn si_frame(d.shared_info_maddr >> kPageShift);
 
     // A domU's console: the ring page in its window, and a port whose far
     // end is Vireo's console service.
@@ -288,7 +281,7 @@ ImageError build_pv_domain(const BuildRequest& req)
     BootstrapTarget t{mfn_of, &g_p2m, req.nr_pages, platform().map_machine, platform().fill_hypervisor_slots};
     uint64_t l4 = 0;
     if (write_bootstrap_tables(w, t, l4) != Status::OK) {
-        (void)frame_allocator().free(si_frame.value(), d.id);
+        (void)frame_allocator().free(si_frame, d.id);
         release_frames(d, req.nr_pages, g_p2m.nr_frames);
         return fail(Status::INVALID, "bootstrap page tables do not fit");
     }
@@ -299,14 +292,12 @@ ImageError build_pv_domain(const BuildRequest& req)
     Mfn l4_mfn(l4 >> kPageShift);
     if (frame_table().get_type(l4_mfn, PageType::L4, &rules) != Status::OK ||
         frame_table().get_type(l4_mfn, PageType::L4, &rules) != Status::OK) {
-        (void)frame_allocator().free(si_frame.value(), d.id);
+        (void)frame_allocator().free(si_frame, d.id);
         release_frames(d, req.nr_pages, g_p2m.nr_frames);
         return fail(Status::INVALID, "bootstrap page tables failed validation");
     }
     frame_table().get(l4_mfn)->flags |= kPagePinned;
 
-    for (unsigned i = 0; i < kMaxVcpusPerDomain; ++i)
-        d.vcpus[i].vcpu_info_maddr = d.shared_info_maddr + i * sizeof(xen::vcpu_info);
     Vcpu& v = d.vcpus[0];
     d.nr_vcpus = req.nr_vcpus >= 1 && req.nr_vcpus <= kMaxVcpusPerDomain ? req.nr_vcpus : 1;
     v.regs = GuestRegs{};
