@@ -112,6 +112,9 @@ struct Vcpu {
     // (iret): the dispatcher then leaves RAX alone. A returned value cannot
     // say this, since every 64-bit value is a valid RAX.
     bool result_in_regs = false;
+    // Running a domain-local hypercall (hypercall.hpp): only its domain is
+    // locked, other CPUs run the hypervisor beside it.
+    bool in_local_hypercall = false;
     // The x86-64 PV guest runs its kernel and its user mode both in ring 3,
     // each with its own top-level table (kernel and user base pointers).
     // (Zero by default, like every field here, so the domain table stays in
@@ -191,6 +194,9 @@ struct Domain {
     uint64_t vm_assist = 0;       // VMASST_TYPE_* bits enabled
     // A mapping went away without a TLB flush (page_tables.hpp).
     bool tlb_may_be_stale = false;
+    // Held by a CPU running one of its domain-local hypercalls (the arch's
+    // domain_lock; hypercall.hpp).
+    uint32_t local_lock = 0;
     unsigned nr_vcpus = 0;
     BvtParams bvt;
     Vcpu vcpus[kMaxVcpusPerDomain];

@@ -82,6 +82,19 @@ void evtchn_set_pending(Domain& d, uint32_t port)
     notify_vcpu(d.vcpus[d.ports[port].vcpu < d.nr_vcpus ? d.ports[port].vcpu : 0], port);
 }
 
+bool evtchn_raise_is_local(const Domain& d, uint32_t port)
+{
+    // Conservative: a vCPU polling any port, or the port's own vCPU
+    // blocked, may have to wake.
+    for (unsigned i = 0; i < d.nr_vcpus; ++i)
+        if (d.vcpus[i].polling)
+            return false;
+    if (!port || port >= kMaxEventPorts)
+        return true;  // nothing is raised
+    const Vcpu& target = d.vcpus[d.ports[port].vcpu < d.nr_vcpus ? d.ports[port].vcpu : 0];
+    return target.state != VcpuState::BLOCKED;
+}
+
 bool evtchn_is_pending(Domain& d, uint32_t port) { return test(&shared(d).evtchn_pending[port / 64], port % 64); }
 
 void evtchn_unmask(Domain& d, uint32_t port)
@@ -142,16 +155,18 @@ void evtchn_close_all(Domain& d)
 
 bool vcpu_events_pending(Vcpu& v) { return __atomic_load_n(&info_of(v).evtchn_upcall_pending, __ATOMIC_SEQ_CST); }
 
-VIREO_HOT void deliver_pending_events(Vcpu& v, GuestRegs& regs)
+VIREO_HOT bool upcall_due(Vcpu& v)
 {
     xen::vcpu_info& vi = info_of(v);
-    if (!vi.evtchn_upcall_pending || vi.evtchn_upcall_mask)
-        return;
-    uint64_t handler = v.callbacks.address[xen::CALLBACKTYPE_event];
-    if (!handler)
+    return vi.evtchn_upcall_pending && !vi.evtchn_upcall_mask && v.callbacks.address[xen::CALLBACKTYPE_event];
+}
+
+VIREO_HOT void deliver_pending_events(Vcpu& v, GuestRegs& regs)
+{
+    if (!upcall_due(v))
         return;
     // Like an interrupt: events stay masked until the guest unmasks them.
-    (void)bounce_to_guest(v, regs, Bounce{handler, false, 0, true});
+    (void)bounce_to_guest(v, regs, Bounce{v.callbacks.address[xen::CALLBACKTYPE_event], false, 0, true});
 }
 
 }  // namespace vireo

@@ -12,6 +12,7 @@ void FrameTable::init(PageInfo* entries, uint64_t nr_frames)
 {
     m_entries = entries;
     m_nr = nr_frames;
+    m_awaiting_reclaim = 0;
     for (uint64_t i = 0; i < nr_frames; ++i)
         entries[i] = PageInfo{0, 0, kOwnerHypervisor, PageType::NONE, 0, 0};
 }
@@ -79,14 +80,21 @@ Status FrameTable::drop_allocation(Mfn mfn, uint16_t owner)
         return Status::INVALID;
     p->flags &= static_cast<uint8_t>(~kPageAllocated);
     --p->count;
+    // Counted as awaiting reclaim first, so reclaim_if_unused's uncount
+    // matches when nothing else holds it.
+    ++m_awaiting_reclaim;
     reclaim_if_unused(mfn, *p);
     return Status::OK;
 }
 
 void FrameTable::reclaim_if_unused(Mfn mfn, PageInfo& p)
 {
-    if (!(p.flags & kPageAllocated) && p.count == 0 && p.type_count == 0 && m_reclaim)
-        m_reclaim(mfn, p.owner);
+    if (!(p.flags & kPageAllocated) && p.count == 0 && p.type_count == 0) {
+        if (m_awaiting_reclaim)
+            --m_awaiting_reclaim;
+        if (m_reclaim)
+            m_reclaim(mfn, p.owner);
+    }
 }
 
 VIREO_WARM Status FrameTable::get_type(Mfn mfn, PageType type, TypeValidator* validator)

@@ -89,12 +89,20 @@ public:
     Status get_type(Mfn mfn, PageType type, TypeValidator* validator);
     Status put_type(Mfn mfn, TypeValidator* validator);
 
+    // Frames given back while still held, waiting for their last reference
+    // to go. While there are none, dropping a reference never reclaims a
+    // frame (the reclaim reaches the allocator and every domain's TLBs),
+    // which is what lets a domain change its own page tables beside other
+    // CPUs' work (domain-local hypercalls, hypercall.hpp).
+    uint64_t frames_awaiting_reclaim() const { return __atomic_load_n(&m_awaiting_reclaim, __ATOMIC_RELAXED); }
+
 private:
     void reclaim_if_unused(Mfn mfn, PageInfo& p);
 
     PageInfo* m_entries = nullptr;
     uint64_t m_nr = 0;
     ReclaimFn m_reclaim = nullptr;
+    uint64_t m_awaiting_reclaim = 0;
 };
 
 bool is_page_table_type(PageType t);

@@ -187,6 +187,14 @@ HypercallResult send(Vcpu& v, uint64_t arg)
     if (!valid_port(d, req.port))
         return hc_error(Status::INVALID);
     EventPort& p = d.ports[req.port];
+    // Domain-local: only a port of its own that wakes nobody.
+    if (v.in_local_hypercall) {
+        bool own = p.state == PortState::IPI || p.state == PortState::UNBOUND ||
+                   (p.state == PortState::INTERDOMAIN && p.remote_dom == d.id);
+        uint32_t raised = p.state == PortState::INTERDOMAIN ? p.remote_port : req.port;
+        if (!own || (p.state != PortState::UNBOUND && !evtchn_raise_is_local(d, raised)))
+            return kHypercallNeedsExclusive;
+    }
     switch (p.state) {
     case PortState::INTERDOMAIN:
         if (p.remote_dom == kConsoleBackendDomain)
@@ -211,6 +219,8 @@ HypercallResult status(Vcpu& v, uint64_t arg)
     if (read_arg(arg, req) != Status::OK)
         return hc_error(Status::FAULT);
     Domain* target = req.dom == xen::DOMID_SELF || req.dom == d.id ? &d : nullptr;
+    if (!target && v.in_local_hypercall)
+        return kHypercallNeedsExclusive;  // another domain's port
     if (!target) {
         if (!d.privileged)
             return hc_error(Status::PERMISSION);
@@ -254,6 +264,11 @@ VIREO_WARM HypercallResult do_event_channel_op(Vcpu& v, HypercallArgs& args)
 {
     Domain& d = *v.domain;
     uint64_t cmd = args.a[0], arg = args.a[1];
+    // Domain-local (hypercall.hpp): signalling, status, unmask; binding and
+    // closing reach other domains and are rare.
+    if (v.in_local_hypercall && cmd != xen::EVTCHNOP_send && cmd != xen::EVTCHNOP_status &&
+        cmd != xen::EVTCHNOP_unmask)
+        return kHypercallNeedsExclusive;
     switch (cmd) {
     case xen::EVTCHNOP_alloc_unbound: return alloc_unbound(v, arg);
     case xen::EVTCHNOP_bind_interdomain: return bind_interdomain(v, arg);
@@ -274,6 +289,8 @@ VIREO_WARM HypercallResult do_event_channel_op(Vcpu& v, HypercallArgs& args)
             return hc_error(Status::FAULT);
         if (!port_exists(req.port))
             return hc_error(Status::INVALID);
+        if (v.in_local_hypercall && !evtchn_raise_is_local(d, req.port))
+            return kHypercallNeedsExclusive;
         evtchn_unmask(d, req.port);
         return 0;
     }

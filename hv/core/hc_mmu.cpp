@@ -22,6 +22,14 @@ constexpr unsigned kOpsPerRound = 64;
 
 void* frame_ptr(Mfn m) { return map_machine_memory(m.raw << kPageShift); }
 
+// Page-table work as a domain-local hypercall (hypercall.hpp): an
+// unprivileged domain's tables can only hold its own frames, so every
+// reference taken or dropped is on a frame of its own; and while no frame
+// awaits reclaim, no reference dropped reaches the allocator or another
+// domain's TLBs. A privileged domain's (foreign and device mappings) runs
+// under the hypervisor lock.
+bool mmu_work_is_local(const Domain& d) { return !d.privileged && frame_table().frames_awaiting_reclaim() == 0; }
+
 // Whose frames this call's mappings name: only a privileged domain may
 // name another (foreign mappings).
 Status data_owner_for(const Domain& d, uint64_t foreigndom, uint16_t& owner)
@@ -239,6 +247,8 @@ VIREO_WARM HypercallResult do_mmu_update(Vcpu& v, HypercallArgs& args)
     Status s = data_owner_for(d, args.a[3], owner);
     if (s != Status::OK)
         return hc_error(s);
+    if (v.in_local_hypercall && !mmu_work_is_local(d))
+        return kHypercallNeedsExclusive;
     uint32_t done = 0;
     for (; done < count; ++done) {
         if (done && done % kOpsPerRound == 0 && hypercall_should_yield()) {
@@ -300,6 +310,8 @@ VIREO_WARM HypercallResult do_mmuext_op(Vcpu& v, HypercallArgs& args)
         if (!v.domain->privileged)
             return hc_error(Status::PERMISSION);
     }
+    if (v.in_local_hypercall && !mmu_work_is_local(*v.domain))
+        return kHypercallNeedsExclusive;
     Status s = Status::OK;
     uint32_t done = 0;
     for (; done < count; ++done) {
@@ -329,6 +341,8 @@ VIREO_WARM HypercallResult do_update_va_mapping(Vcpu& v, HypercallArgs& args)
     uint64_t va = args.a[0], val = args.a[1], flags = args.a[2];
     if (va >= xen::HYPERVISOR_VIRT_START && va < xen::HYPERVISOR_VIRT_END)
         return hc_error(Status::INVALID);
+    if (v.in_local_hypercall && !mmu_work_is_local(*v.domain))
+        return kHypercallNeedsExclusive;
     Mfn l1;
     unsigned index;
     if (find_l1_entry(v, va, l1, index) != Status::OK)

@@ -42,17 +42,23 @@ VIREO_WARM HypercallResult do_multicall(Vcpu& v, HypercallArgs& args)
         if (platform().copy_from_guest(&e, list, sizeof e) != Status::OK)
             return hc_error(Status::FAULT);
         HypercallHandler handler = allowed_in_batch(e.op) ? hypercall_handler(e.op) : nullptr;
+        // A domain-local batch goes on under the hypervisor lock from the
+        // first entry that is not local (hypercall.hpp).
+        if (v.in_local_hypercall && !(handler && hypercall_runs_local(e.op))) {
+            args.a[0] = list, args.a[1] = nr - i;
+            return kHypercallNeedsExclusive;
+        }
         HypercallArgs sub{e.op, {e.args[0], e.args[1], e.args[2], e.args[3], e.args[4], e.args[5]}};
         HypercallResult r = handler ? handler(v, sub) : hc_error(Status::NOT_SUPPORTED);
         if (!handler)
             report_unsupported(*v.domain, e.op, -1);
-        if (r == kHypercallRestart) {
+        if (r == kHypercallRestart || r == kHypercallNeedsExclusive) {
             for (unsigned k = 0; k < 6; ++k)
                 e.args[k] = sub.a[k];
             if (platform().copy_to_guest(list, &e, sizeof e) != Status::OK)
                 return hc_error(Status::FAULT);
             args.a[0] = list, args.a[1] = nr - i;
-            return kHypercallRestart;
+            return r;
         }
         e.result = r;
         if (platform().copy_to_guest(list + offsetof(xen::multicall_entry, result), &e.result, sizeof e.result) !=

@@ -124,8 +124,12 @@ HypercallResult do_callback_op(Vcpu& v, HypercallArgs& args)
 VIREO_HOT HypercallResult do_iret(Vcpu& v, HypercallArgs&)
 {
     GuestRegs& regs = *v.live_regs;
+    // A domain-local iret (hypercall.hpp) that would crash the domain does
+    // so under the whole hypervisor, before it has changed anything.
     xen::iret_context ctx;
     if (platform().copy_from_guest(&ctx, regs.rsp, sizeof ctx) != Status::OK) {
+        if (v.in_local_hypercall)
+            return kHypercallNeedsExclusive;
         domain_crash(*v.domain, "iret: frame not readable");
         return 0;
     }
@@ -133,11 +137,15 @@ VIREO_HOT HypercallResult do_iret(Vcpu& v, HypercallArgs&)
     uint16_t cs = static_cast<uint16_t>(ctx.cs | 3), ss = static_cast<uint16_t>(ctx.ss | 3);
     if (!canonical(ctx.rip) || !canonical(ctx.rsp) || !guest_selector_ok(v, cs, SegmentUse::CODE) ||
         !guest_selector_ok(v, ss, SegmentUse::STACK)) {
+        if (v.in_local_hypercall)
+            return kHypercallNeedsExclusive;
         domain_crash(*v.domain, "iret: bad frame (non-canonical address or selector)");
         return 0;
     }
     if (to_user && v.in_kernel_mode) {
         if (!v.user_cr3) {
+            if (v.in_local_hypercall)
+                return kHypercallNeedsExclusive;
             domain_crash(*v.domain, "iret to user mode with no user page tables");
             return 0;
         }

@@ -62,6 +62,15 @@ VIREO_WARM HypercallResult do_set_timer_op(Vcpu& v, HypercallArgs& args)
         v.timer_deadline_ns = 0;
         return 0;
     }
+    if (v.in_local_hypercall) {
+        // Domain-local (hypercall.hpp) while it needs no firing now.
+        const Platform& p = platform();
+        if (!p.timer_arm_here || args.a[0] <= p.now_ns())
+            return kHypercallNeedsExclusive;
+        v.timer_deadline_ns = args.a[0];
+        p.timer_arm_here(args.a[0]);
+        return 0;
+    }
     arm_singleshot(v, args.a[0]);
     return 0;
 }

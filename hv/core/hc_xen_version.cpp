@@ -64,6 +64,8 @@ HypercallResult do_xen_version(Vcpu& v, HypercallArgs& args)
         return put(arg, info);
     }
     case xen::XENVER_capabilities: {
+        if (v.in_local_hypercall)
+            return kHypercallNeedsExclusive;  // one static buffer (too big for the stack)
         static xen::xen_capabilities_info_t caps;
         set_string(caps, "xen-3.0-x86_64 ");
         return put(arg, caps);
@@ -97,6 +99,8 @@ HypercallResult do_xen_version(Vcpu& v, HypercallArgs& args)
         // Xen lets only privileged domains read the hypervisor command line.
         if (!v.domain->privileged)
             return hc_error(Status::PERMISSION);
+        if (v.in_local_hypercall)
+            return kHypercallNeedsExclusive;  // one static buffer (too big for the stack)
         static xen::xen_commandline_t line;
         set_string(line, hypervisor_command_line());
         return put(arg, line);

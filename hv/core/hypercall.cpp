@@ -10,8 +10,18 @@ constexpr unsigned kNrHypercalls = 64;
 
 struct Table {
     HypercallHandler handlers[kNrHypercalls] = {};
+    // Domain-local ones (hypercall.hpp); each handler checks its case.
+    bool local[kNrHypercalls] = {};
     constexpr Table()
     {
+        const uint64_t local_ones[] = {xen::HYPERVISOR_xen_version, xen::HYPERVISOR_event_channel_op,
+                                       xen::HYPERVISOR_set_timer_op,  xen::HYPERVISOR_multicall,
+                                       xen::HYPERVISOR_mmu_update,    xen::HYPERVISOR_mmuext_op,
+                                       xen::HYPERVISOR_update_va_mapping, xen::HYPERVISOR_iret,
+                                       xen::HYPERVISOR_stack_switch, xen::HYPERVISOR_set_segment_base,
+                                       xen::HYPERVISOR_fpu_taskswitch};
+        for (uint64_t nr : local_ones)
+            local[nr] = true;
         handlers[xen::HYPERVISOR_console_io] = do_console_io;
         handlers[xen::HYPERVISOR_xen_version] = do_xen_version;
         handlers[xen::HYPERVISOR_sched_op] = do_sched_op;
@@ -50,6 +60,35 @@ HypercallHandler hypercall_handler(uint64_t nr)
     return nr < kNrHypercalls ? kTable.handlers[nr] : nullptr;
 }
 
+VIREO_HOT bool hypercall_runs_local(uint64_t nr) { return nr < kNrHypercalls && kTable.local[nr]; }
+
+namespace {
+
+void write_back_args(GuestRegs& regs, const HypercallArgs& args)
+{
+    regs.rdi = args.a[0], regs.rsi = args.a[1], regs.rdx = args.a[2];
+    regs.r10 = args.a[3], regs.r8 = args.a[4], regs.r9 = args.a[5];
+}
+
+// The handler's answer into the guest's registers.
+VIREO_HOT void finish(Vcpu& v, GuestRegs& regs, const HypercallArgs& args, HypercallResult r)
+{
+    if (v.result_in_regs) {
+        // The handler replaced the register state (iret): RAX is the
+        // guest's own value, which may be any 64-bit number.
+        v.result_in_regs = false;
+        return;
+    }
+    if (r == kHypercallRestart) {
+        regs.rip -= 2;  // back over 'syscall'
+        write_back_args(regs, args);
+        return;
+    }
+    regs.rax = static_cast<uint64_t>(r);
+}
+
+}  // namespace
+
 VIREO_HOT void hypercall_dispatch(Vcpu& v, GuestRegs& regs)
 {
     HypercallArgs args = HypercallArgs::from(regs);
@@ -60,20 +99,25 @@ VIREO_HOT void hypercall_dispatch(Vcpu& v, GuestRegs& regs)
         regs.rax = static_cast<uint64_t>(hc_error(Status::NOT_SUPPORTED));
         return;
     }
+    finish(v, regs, args, handler(v, args));
+}
+
+VIREO_HOT bool hypercall_dispatch_local(Vcpu& v, GuestRegs& regs)
+{
+    HypercallArgs args = HypercallArgs::from(regs);
+    v.live_regs = &regs;
+    HypercallHandler handler = hypercall_handler(args.nr);
+    if (!handler || !hypercall_runs_local(args.nr))
+        return false;
+    v.in_local_hypercall = true;
     HypercallResult r = handler(v, args);
-    if (v.result_in_regs) {
-        // The handler replaced the register state (iret): RAX is the
-        // guest's own value, which may be any 64-bit number.
-        v.result_in_regs = false;
-        return;
+    v.in_local_hypercall = false;
+    if (r == kHypercallNeedsExclusive) {
+        write_back_args(regs, args);
+        return false;
     }
-    if (r == kHypercallRestart) {
-        regs.rip -= 2;  // back over 'syscall'
-        regs.rdi = args.a[0], regs.rsi = args.a[1], regs.rdx = args.a[2];
-        regs.r10 = args.a[3], regs.r8 = args.a[4], regs.r9 = args.a[5];
-        return;
-    }
-    regs.rax = static_cast<uint64_t>(r);
+    finish(v, regs, args, r);
+    return true;
 }
 
 }  // namespace vireo

@@ -12,6 +12,11 @@ namespace vireo {
 // a request to run the same hypercall again later (continuation).
 using HypercallResult = int64_t;
 inline constexpr HypercallResult kHypercallRestart = INT64_MIN;
+// From a domain-local run (below): this call needs the whole hypervisor.
+// Nothing has changed yet, or the handler recorded its progress in args as
+// for a restart; the call then runs again at once under the hypervisor
+// lock, from there.
+inline constexpr HypercallResult kHypercallNeedsExclusive = INT64_MIN + 1;
 
 // A handler may change args before asking for a restart: they are written
 // back to the guest's registers so the next round continues where this one
@@ -24,6 +29,22 @@ inline constexpr HypercallResult hc_error(Status s) { return -static_cast<int64_
 // A continuation rewinds RIP over the 2-byte syscall so the guest issues
 // the same hypercall again with its (possibly updated) arguments.
 void hypercall_dispatch(Vcpu& v, GuestRegs& regs);
+
+// Domain-local hypercalls. Under the hypervisor lock one CPU at a time runs
+// the hypervisor; a domain's frequent calls that touch only its own state
+// (its event ports, its own page tables, its vCPU's timer, or nothing at
+// all) may instead run beside other CPUs' work, holding the lock shared and
+// only their domain locked (the arch's domain_lock, so its other vCPUs
+// wait). The handler sees v.in_local_hypercall and answers
+// kHypercallNeedsExclusive before it would reach anything else (another
+// domain, the scheduler, the allocator). Every other path runs with the
+// lock held exclusively, so it never meets a local call half-way.
+// Whether hypercall nr may start as a local one.
+bool hypercall_runs_local(uint64_t nr);
+// Runs the hypercall in regs as a local one. False when it needs the whole
+// hypervisor: regs then hold the arguments to run it with
+// (hypercall_dispatch), RIP unchanged.
+bool hypercall_dispatch_local(Vcpu& v, GuestRegs& regs);
 // The handler for hypercall nr, or null when Vireo has none.
 HypercallHandler hypercall_handler(uint64_t nr);
 

@@ -31,7 +31,9 @@ unsigned pages_of(unsigned entries) { return (entries * kDescSize + kPageSize - 
 
 void changed(Vcpu& v)
 {
-    v.ldt_generation = ++g_last_generation;
+    // Atomic: domain-local hypercalls (hypercall.hpp) change LDTs on
+    // several CPUs at once.
+    v.ldt_generation = __atomic_add_fetch(&g_last_generation, 1, __ATOMIC_RELAXED);
     const Platform& p = platform();
     if (p.reload_guest_ldt && p.running_vcpu && p.running_vcpu() == &v)
         p.reload_guest_ldt();

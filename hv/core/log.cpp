@@ -1,5 +1,7 @@
 #include "hv/core/log.hpp"
 
+#include <stdint.h>
+
 namespace vireo {
 namespace {
 
@@ -45,6 +47,36 @@ const char* prefix_for(LogLevel level)
     }
 }
 
+// Lines from several CPUs must not interleave: domain-local hypercalls
+// (hypercall.hpp) log beside the hypervisor lock's holder. The wait is
+// bounded, so a fault while printing (a panic that prints in turn) cannot
+// hang on its own line.
+uint32_t g_output_lock = 0;
+
+class OutputGuard {
+public:
+    OutputGuard()
+    {
+        for (uint64_t spins = 0; spins < (uint64_t{1} << 26); ++spins) {
+            if (__atomic_exchange_n(&g_output_lock, 1u, __ATOMIC_ACQUIRE) == 0) {
+                m_held = true;
+                return;
+            }
+            __builtin_ia32_pause();
+        }
+    }
+    ~OutputGuard()
+    {
+        if (m_held)
+            __atomic_store_n(&g_output_lock, 0u, __ATOMIC_RELEASE);
+    }
+    OutputGuard(const OutputGuard&) = delete;
+    OutputGuard& operator=(const OutputGuard&) = delete;
+
+private:
+    bool m_held = false;
+};
+
 }  // namespace
 
 void log_set_sink(LogSink* sink) { g_sink = sink; }
@@ -74,6 +106,7 @@ void vlog(LogLevel level, const char* fmt, va_list ap)
 {
     if (static_cast<int>(level) > static_cast<int>(g_level))
         return;
+    OutputGuard guard;
     PrefixSink sink(prefix_for(level));
     vformat(sink, fmt, ap);
 }
@@ -86,6 +119,8 @@ void log(LogLevel level, const char* fmt, ...)
     va_end(ap);
 }
 
+// Without the output lock: panic's path, which must print whatever else
+// was printing.
 void log_raw(const char* s, size_t n)
 {
     if (g_sink)

@@ -62,6 +62,11 @@ struct Platform {
     uint64_t tsc_at_zero;
     uint64_t boot_wallclock_sec;
     void (*timers_changed)();
+    // A vCPU timer set by a domain-local hypercall (hypercall.hpp), due
+    // at deadline_ns, in the future: this CPU's timer fires by then (its
+    // handler finds the vCPU timer), without the scan of every vCPU timer
+    // timers_changed makes. Null in hosted tests.
+    void (*timer_arm_here)(uint64_t deadline_ns);
     // Scheduling: the vCPU on this CPU (null when idle), and a request to
     // run the scheduler before returning to any guest.
     Vcpu* (*running_vcpu)();

@@ -714,3 +714,127 @@ TEST_F(EventChannel, AllocUnboundInAFullDomainIsEnospcBeforeEperm)
     xen::evtchn_alloc_unbound req{b->id, xen::DOMID_SELF, 0};
     EXPECT_EQ(evtchn_op(a->vcpus[0], xen::EVTCHNOP_alloc_unbound, req), kEnospc);
 }
+
+// ---- Domain-local calls (hypercall.hpp) ----
+// Send, status and unmask on a domain's own ports run beside other CPUs'
+// work; anything that reaches another domain or would wake a vCPU asks for
+// the whole hypervisor before it changes anything.
+
+TEST_F(EventChannel, LocalSendOnItsOwnPortsRaisesThemAsUsual)
+{
+    uint32_t offered = alloc_unbound(*a, xen::DOMID_SELF);
+    uint32_t bound = 0;
+    ASSERT_EQ(bind_interdomain(a->vcpus[0], xen::DOMID_SELF, offered, bound), 0);
+    uint32_t ipi = port_on(*a, PortState::IPI, 1);
+    consume_all(*a);
+    a->vcpus[0].in_local_hypercall = true;
+    EXPECT_EQ(send(*a, bound), 0);
+    EXPECT_EQ(send(*a, ipi), 0);
+    EXPECT_EQ(status(*a, ipi).status, xen::EVTCHNSTAT_ipi);
+    a->vcpus[0].in_local_hypercall = false;
+    EXPECT_TRUE(pending(*a, offered));
+    EXPECT_TRUE(vcpu_events_pending(a->vcpus[1]));
+    EXPECT_EQ(g_resched_requests, 0u);
+}
+
+TEST_F(EventChannel, LocalSendThatWouldWakeAVcpuAsksForTheWholeHypervisor)
+{
+    uint32_t ipi = port_on(*a, PortState::IPI, 1);
+    consume_all(*a);
+    a->vcpus[1].state = VcpuState::BLOCKED;
+    a->vcpus[0].in_local_hypercall = true;
+    EXPECT_EQ(send(*a, ipi), kHypercallNeedsExclusive);
+    a->vcpus[1].state = VcpuState::RUNNABLE;
+    a->vcpus[1].polling = true;  // a poller may wake whatever the port
+    EXPECT_EQ(send(*a, ipi), kHypercallNeedsExclusive);
+    a->vcpus[1].polling = false;
+    a->vcpus[0].in_local_hypercall = false;
+    EXPECT_TRUE(nothing_pending(*a));
+}
+
+TEST_F(EventChannel, LocalCallsReachingAnotherDomainAskForTheWholeHypervisor)
+{
+    uint32_t offered = alloc_unbound(*b, a->id);
+    uint32_t bound = 0;
+    ASSERT_EQ(bind_interdomain(a->vcpus[0], b->id, offered, bound), 0);
+    consume_all(*b);
+    a->vcpus[0].in_local_hypercall = true;
+    EXPECT_EQ(send(*a, bound), kHypercallNeedsExclusive);
+    xen::evtchn_status st{};
+    st.dom = b->id;
+    st.port = offered;
+    EXPECT_EQ(evtchn_op(a->vcpus[0], xen::EVTCHNOP_status, st), kHypercallNeedsExclusive);
+    xen::evtchn_bind_ipi ipi{0, 0};
+    EXPECT_EQ(evtchn_op(a->vcpus[0], xen::EVTCHNOP_bind_ipi, ipi), kHypercallNeedsExclusive);
+    a->vcpus[0].in_local_hypercall = false;
+    EXPECT_TRUE(nothing_pending(*b));
+    EXPECT_EQ(ipi.port, 0u);
+}
+
+// A local batch runs its local entries and leaves the rest, from the first
+// that is not, to the whole hypervisor: the registers then name that entry
+// and how many remain, and RIP is where it was (it runs again at once, not
+// after a return to the guest).
+TEST_F(EventChannel, ALocalMulticallStopsAtItsFirstEntryThatIsNotLocal)
+{
+    uint32_t ipi = port_on(*a, PortState::IPI, 0);
+    consume_all(*a);
+    xen::evtchn_send req{ipi};
+    xen::multicall_entry calls[3] = {
+        {xen::HYPERVISOR_event_channel_op, 0, {xen::EVTCHNOP_send, reinterpret_cast<uint64_t>(&req), 0, 0, 0, 0}},
+        {xen::HYPERVISOR_xen_version, 0, {0, 0, 0, 0, 0, 0}},
+        {xen::HYPERVISOR_sched_op, 0, {0, 0, 0, 0, 0, 0}},
+    };
+    GuestRegs regs{};
+    regs.rax = xen::HYPERVISOR_multicall;
+    regs.rdi = reinterpret_cast<uint64_t>(calls);
+    regs.rsi = 3;
+    regs.rip = 0x1000;
+    EXPECT_TRUE(hypercall_runs_local(xen::HYPERVISOR_multicall));
+    EXPECT_FALSE(hypercall_dispatch_local(a->vcpus[0], regs));
+    EXPECT_FALSE(a->vcpus[0].in_local_hypercall);
+    EXPECT_EQ(calls[0].result, 0u);
+    EXPECT_EQ(calls[1].result, (4u << 16) | 17u);
+    EXPECT_TRUE(pending(*a, ipi));
+    EXPECT_EQ(regs.rdi, reinterpret_cast<uint64_t>(&calls[2]));
+    EXPECT_EQ(regs.rsi, 1u);
+    EXPECT_EQ(regs.rip, 0x1000u);
+    EXPECT_EQ(regs.rax, xen::HYPERVISOR_multicall);
+}
+
+TEST_F(EventChannel, OnlyTheListedHypercallsStartLocal)
+{
+    for (uint64_t nr : {xen::HYPERVISOR_sched_op, xen::HYPERVISOR_domctl, xen::HYPERVISOR_memory_op,
+                        xen::HYPERVISOR_vcpu_op, xen::HYPERVISOR_console_io, uint64_t{63},
+                        uint64_t{64}, ~uint64_t{0}})
+        EXPECT_FALSE(hypercall_runs_local(nr)) << nr;
+    GuestRegs regs{};
+    regs.rax = xen::HYPERVISOR_sched_op;
+    EXPECT_FALSE(hypercall_dispatch_local(a->vcpus[0], regs));
+}
+
+namespace {
+uint64_t g_armed_here = 0;
+void timer_arm_here(uint64_t deadline) { g_armed_here = deadline; }
+}  // namespace
+
+// set_timer_op: local when the deadline is ahead (this CPU's timer is armed
+// by it); one already due fires now, which takes the whole hypervisor.
+TEST_F(EventChannel, ALocalSetTimerOpArmsThisCpuOrAsksForTheWholeHypervisor)
+{
+    Vcpu& v = a->vcpus[0];
+    HypercallArgs ahead{xen::HYPERVISOR_set_timer_op, {now_ns() + 20000, 0, 0, 0, 0, 0}};
+    v.in_local_hypercall = true;
+    EXPECT_EQ(do_set_timer_op(v, ahead), kHypercallNeedsExclusive);  // no hook: hosted
+    Platform ops = platform();
+    ops.timer_arm_here = timer_arm_here;
+    platform_install(ops);
+    g_armed_here = 0;
+    EXPECT_EQ(do_set_timer_op(v, ahead), 0);
+    EXPECT_EQ(v.timer_deadline_ns, now_ns() + 20000);
+    EXPECT_EQ(g_armed_here, now_ns() + 20000);
+    HypercallArgs due{xen::HYPERVISOR_set_timer_op, {now_ns(), 0, 0, 0, 0, 0}};
+    EXPECT_EQ(do_set_timer_op(v, due), kHypercallNeedsExclusive);
+    EXPECT_EQ(v.timer_deadline_ns, now_ns() + 20000);
+    v.in_local_hypercall = false;
+}

@@ -126,6 +126,45 @@ TEST_F(GiveBack, AMappedFrameIsFreedWhenItsPteGoes)
     EXPECT_EQ(decrease(data), 0);  // no longer the domain's
 }
 
+// While a given-back frame awaits its last reference, no page-table call
+// runs as a domain-local one (hypercall.hpp): dropping a reference could
+// reclaim it, which reaches the allocator and every domain's TLBs.
+TEST_F(GiveBack, NoLocalPageTableWorkWhileAFrameAwaitsReclaim)
+{
+    auto local_set_entry = [&](unsigned index, uint64_t value) {
+        v->in_local_hypercall = true;
+        int64_t r = set_entry(l1, index, value);
+        v->in_local_hypercall = false;
+        return r;
+    };
+    EXPECT_EQ(frame_table().frames_awaiting_reclaim(), 0u);
+    EXPECT_EQ(local_set_entry(1, (data.raw << 12) | P), 0);  // local: nothing awaits
+    EXPECT_EQ(decrease(data), 1);
+    EXPECT_EQ(frame_table().frames_awaiting_reclaim(), 1u);
+    EXPECT_EQ(local_set_entry(1, 0), kHypercallNeedsExclusive);
+    EXPECT_EQ(table(l1)[1] & ~uint64_t{0xfff}, data.raw << 12);  // untouched
+    EXPECT_EQ(set_entry(l1, 1, 0), 0);
+    EXPECT_EQ(frame_table().frames_awaiting_reclaim(), 1u);  // entry 0 still maps it
+    EXPECT_EQ(set_entry(l1, 0, 0), 0);
+    expect_freed(data);
+    EXPECT_EQ(frame_table().frames_awaiting_reclaim(), 0u);
+    EXPECT_EQ(local_set_entry(0, 0), 0);
+}
+
+// A privileged domain's page-table work (foreign and device mappings) is
+// never domain-local.
+TEST_F(GiveBack, APrivilegedDomainsPageTableWorkIsNotLocal)
+{
+    d->privileged = true;
+    v->in_local_hypercall = true;
+    EXPECT_EQ(set_entry(l1, 1, (data.raw << 12) | P), kHypercallNeedsExclusive);
+    EXPECT_EQ(mmuext(xen::MMUEXT_UNPIN_TABLE, l1), kHypercallNeedsExclusive);
+    v->in_local_hypercall = false;
+    EXPECT_EQ(table(l1)[1], 0u);
+    EXPECT_TRUE(info(l1).flags & kPagePinned);
+    d->privileged = false;
+}
+
 TEST_F(GiveBack, AFrameMappedTwiceWaitsForBothMappings)
 {
     ASSERT_EQ(set_entry(l1, 1, (data.raw << 12) | P), 0);

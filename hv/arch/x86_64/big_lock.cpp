@@ -32,6 +32,17 @@ namespace {
 // interrupts off, so this nests once at most). Trap and interrupt
 // handlers' waits never halt (see handle_trap).
 //
+// Shared holders: a domain-local hypercall (hypercall.hpp) holds the lock
+// shared, with only its domain locked, beside other shared holders. A
+// sharer sets its bit in g_sharers, then looks at the owner; an exclusive
+// taker sets the owner, then waits for the sharers to finish (short: one
+// hypercall each); both with full ordering, so one of the two always sees
+// the other. An owner, or a would-be owner, keeps new sharers out, so
+// exclusive takers are never starved by overlapping sharers. Sharers wait
+// for a free lock as exclusive takers do, heir claims included, but do not
+// leave a free lock to another's claim: they do not keep the heir from
+// taking it.
+//
 // Fairness comes back through the heir: a CPU that has waited kStarveUs
 // claims the next turn, and the others leave a free lock to it, for at
 // most kHeirUs (an heir that does not take the lock by then is most likely
@@ -52,12 +63,14 @@ static_assert(kMaxCpus <= 32);
 VIREO_HOT_DATA alignas(64) uint64_t g_heir = 0;
 // Until a second CPU starts, taking the lock costs no atomic operation.
 VIREO_HOT_DATA bool g_smp = false;
+// CPUs holding the lock shared (bit = CPU index).
+VIREO_HOT_DATA alignas(64) uint32_t g_sharers = 0;
 
 // Contention figures per CPU (debug key 'l'): a wait or a hold of a
 // millisecond or more is far beyond any critical section's own work, and
 // under an emulator it means a host thread was not running.
 struct LockStats {
-    uint64_t acquired, contended, wait_cycles, long_waits, long_holds, held_since;
+    uint64_t acquired, shared, contended, wait_cycles, long_waits, long_holds, held_since;
 };
 LockStats g_stats[kMaxCpus];
 
@@ -75,16 +88,46 @@ bool try_take(uint32_t me)
 {
     uint32_t free = kNobody;
     return __atomic_load_n(&g_owner, __ATOMIC_RELAXED) == kNobody &&
-           __atomic_compare_exchange_n(&g_owner, &free, me, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+           __atomic_compare_exchange_n(&g_owner, &free, me, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+}
+
+bool try_share(uint32_t me)
+{
+    if (__atomic_load_n(&g_owner, __ATOMIC_RELAXED) != kNobody)
+        return false;
+    uint32_t bit = 1u << me;
+    __atomic_fetch_or(&g_sharers, bit, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&g_owner, __ATOMIC_SEQ_CST) == kNobody)
+        return true;
+    __atomic_fetch_and(&g_sharers, ~bit, __ATOMIC_SEQ_CST);  // an exclusive taker came first
+    return false;
+}
+
+// Takes the lock in the mode asked for, if the turn allows.
+bool try_acquire(uint32_t me, bool shared, uint64_t now)
+{
+    if (shared)
+        return try_share(me);
+    return turn_is_mine(__atomic_load_n(&g_heir, __ATOMIC_ACQUIRE), me, now) && try_take(me);
+}
+
+// The owner waits for the sharers in before it to finish (one hypercall
+// each), answering shootdowns: one of them may be waiting for ours.
+void wait_for_sharers()
+{
+    while (__atomic_load_n(&g_sharers, __ATOMIC_SEQ_CST) != 0) {
+        tlb_shootdown_service();
+        cpu_relax();
+    }
 }
 
 // Registers as a sleeper, looks once more, and halts unless the lock came
 // free meanwhile. True if the lock was taken on that last look.
-bool sleep_or_take(uint32_t me)
+bool sleep_or_take(uint32_t me, bool shared)
 {
     uint32_t bit = 1u << me;
     __atomic_fetch_or(&g_sleepers, bit, __ATOMIC_SEQ_CST);
-    bool took = turn_is_mine(__atomic_load_n(&g_heir, __ATOMIC_SEQ_CST), me, rdtsc()) && try_take(me);
+    bool took = try_acquire(me, shared, rdtsc());
     if (!took && __atomic_load_n(&g_owner, __ATOMIC_SEQ_CST) != kNobody)
         asm volatile("sti; hlt; cli" ::: "memory");  // the wake-up IPI, or any interrupt, ends it
     __atomic_fetch_and(&g_sleepers, ~bit, __ATOMIC_SEQ_CST);
@@ -99,23 +142,18 @@ void wake_sleepers(uint32_t me)
             apic_send_ipi(cpu_data(c).apic_id, kLockWakeVector);
 }
 
-}  // namespace
-
-VIREO_HOT void big_lock(bool may_halt)
+// The wait of big_lock and big_lock_shared.
+VIREO_HOT void acquire(uint32_t me, bool shared, bool may_halt)
 {
-    uint32_t me = this_cpu()->cpu_index;
-    // One CPU: nobody to wait for (the hypervisor runs with interrupts
-    // off), so no atomic operation on every hypercall.
-    if (!__atomic_load_n(&g_smp, __ATOMIC_ACQUIRE)) {
-        g_owner = me;
-        return;
-    }
     LockStats& st = g_stats[me];
     // The common case, free and no turn claimed: taken with one TSC read
     // (a helper call under TCG, on every hypercall), as the loop below
     // would take it with three.
-    if (__atomic_load_n(&g_heir, __ATOMIC_ACQUIRE) == 0 && try_take(me)) {
+    if (shared ? try_share(me) : __atomic_load_n(&g_heir, __ATOMIC_ACQUIRE) == 0 && try_take(me)) {
         st.acquired++;
+        st.shared += shared;
+        if (!shared)
+            wait_for_sharers();
         st.held_since = rdtsc();
         return;
     }
@@ -129,11 +167,11 @@ VIREO_HOT void big_lock(bool may_halt)
     uint64_t spin_from = start;
     for (;;) {
         uint64_t now = rdtsc();
-        if (turn_is_mine(__atomic_load_n(&g_heir, __ATOMIC_ACQUIRE), me, now) && try_take(me))
+        if (try_acquire(me, shared, now))
             break;
         waited = true;
         if (may_sleep && now - spin_from > us_to_tsc(kSpinUs)) {
-            if (sleep_or_take(me))
+            if (sleep_or_take(me, shared))
                 break;
             spin_from = rdtsc();
         }
@@ -149,8 +187,11 @@ VIREO_HOT void big_lock(bool may_halt)
         g_waiting[me] = false;
     if (heir)
         __atomic_store_n(&g_heir, 0, __ATOMIC_RELAXED);  // our turn came
+    if (!shared)
+        wait_for_sharers();
     uint64_t now = rdtsc();
     st.acquired++;
+    st.shared += shared;
     if (waited) {
         st.contended++;
         st.wait_cycles += now - start;
@@ -158,6 +199,31 @@ VIREO_HOT void big_lock(bool may_halt)
             st.long_waits++;
     }
     st.held_since = now;
+}
+
+}  // namespace
+
+VIREO_HOT void big_lock(bool may_halt)
+{
+    uint32_t me = this_cpu()->cpu_index;
+    // One CPU: nobody to wait for (the hypervisor runs with interrupts
+    // off), so no atomic operation on every hypercall.
+    if (!__atomic_load_n(&g_smp, __ATOMIC_ACQUIRE)) {
+        g_owner = me;
+        return;
+    }
+    acquire(me, false, may_halt);
+}
+
+VIREO_HOT bool big_lock_shared()
+{
+    uint32_t me = this_cpu()->cpu_index;
+    if (!__atomic_load_n(&g_smp, __ATOMIC_ACQUIRE)) {
+        g_owner = me;  // one CPU: shared is exclusive
+        return false;
+    }
+    acquire(me, true, true);
+    return true;
 }
 
 VIREO_HOT void big_unlock()
@@ -170,9 +236,33 @@ VIREO_HOT void big_unlock()
     LockStats& st = g_stats[me];
     if (rdtsc() - st.held_since >= us_to_tsc(1000))
         st.long_holds++;
+    uint32_t bit = 1u << me;
+    if (__atomic_load_n(&g_sharers, __ATOMIC_RELAXED) & bit) {
+        // Nobody sleeps for a sharer: sleepers wait for the owner.
+        __atomic_fetch_and(&g_sharers, ~bit, __ATOMIC_SEQ_CST);
+        return;
+    }
     __atomic_store_n(&g_owner, kNobody, __ATOMIC_SEQ_CST);
     wake_sleepers(me);
 }
+
+bool big_lock_shared_here()
+{
+    return __atomic_load_n(&g_sharers, __ATOMIC_RELAXED) & (1u << this_cpu()->cpu_index);
+}
+
+void domain_lock(Domain& d)
+{
+    while (__atomic_exchange_n(&d.local_lock, 1u, __ATOMIC_ACQUIRE) != 0) {
+        // Its holder may be waiting for our flush.
+        while (__atomic_load_n(&d.local_lock, __ATOMIC_RELAXED) != 0) {
+            tlb_shootdown_service();
+            cpu_relax();
+        }
+    }
+}
+
+void domain_unlock(Domain& d) { __atomic_store_n(&d.local_lock, 0u, __ATOMIC_RELEASE); }
 
 void big_lock_enable_smp()
 {
@@ -187,11 +277,17 @@ void big_lock_dump()
     VLOG_ERR("'l' pressed: hypervisor lock (waits and holds of 1 ms or more are long)\n");
     for (unsigned c = 0; c < cpus_online(); ++c) {
         const LockStats& st = g_stats[c];
-        VLOG_ERR("  CPU %u: %lu taken, %lu after waiting, %lu ms waiting, %lu long waits, %lu long holds\n", c,
-                 st.acquired, st.contended, st.wait_cycles / khz, st.long_waits, st.long_holds);
+        VLOG_ERR("  CPU %u: %lu taken (%lu shared), %lu after waiting, %lu ms waiting, %lu long waits, %lu long "
+                 "holds\n",
+                 c, st.acquired, st.shared, st.contended, st.wait_cycles / khz, st.long_waits, st.long_holds);
     }
 }
 
-bool big_lock_held_here() { return __atomic_load_n(&g_owner, __ATOMIC_RELAXED) == this_cpu()->cpu_index; }
+bool big_lock_held_here()
+{
+    uint32_t me = this_cpu()->cpu_index;
+    return __atomic_load_n(&g_owner, __ATOMIC_RELAXED) == me ||
+           (__atomic_load_n(&g_sharers, __ATOMIC_RELAXED) & (1u << me));
+}
 
 }  // namespace vireo::arch

@@ -146,6 +146,19 @@ void schedule(bool prev_yielded)
 extern "C" VIREO_HOT void exit_to_guest(TrapFrame* frame)
 {
     PerCpu* pc = this_cpu();
+    if (big_lock_shared_here()) {
+        // After a domain-local hypercall: straight back, unless the
+        // scheduler or an upcall has work, which needs the lock whole.
+        Vcpu* v = current_vcpu();
+        if (v->state == VcpuState::RUNNABLE && domain_may_run(*v->domain) && !v->yield_requested &&
+            !__atomic_load_n(&pc->need_resched, __ATOMIC_ACQUIRE) && !upcall_due(*v)) {
+            apply_deferred_cr3(*pc);
+            big_unlock();
+            return;
+        }
+        big_unlock();
+        big_lock();
+    }
     for (;;) {
         Vcpu* v = current_vcpu();
         bool yielded = vcpu_take_yield_request(*v);
@@ -164,9 +177,24 @@ extern "C" VIREO_HOT void exit_to_guest(TrapFrame* frame)
 
 extern "C" VIREO_HOT void handle_syscall(TrapFrame* frame)
 {
-    big_lock();
     Vcpu* v = current_vcpu();
     v->live_regs = frame;
+    // A domain-local hypercall runs beside other CPUs' work (hypercall.hpp);
+    // one that turns out to need more runs again, from where it stopped,
+    // under the lock held whole.
+    if (v->in_kernel_mode && hypercall_runs_local(frame->rax) && big_lock_shared()) {
+        Domain& d = *v->domain;
+        domain_lock(d);
+        bool done = hypercall_dispatch_local(*v, *frame);
+        domain_unlock(d);
+        if (done)
+            return;
+        big_unlock();
+        big_lock();
+        hypercall_dispatch(*v, *frame);
+        return;
+    }
+    big_lock();
     if (!v->in_kernel_mode)
         guest_user_syscall(*v, *frame);  // a system call of the guest's own
     else

@@ -148,6 +148,7 @@ void install_platform()
     ops.invlpg_local = [](uint64_t va) { invlpg(va); };
     ops.read_tsc = rdtsc;
     ops.timers_changed = timer_reprogram;
+    ops.timer_arm_here = timer_arm_by;
     ops.running_vcpu = current_vcpu;
     ops.request_resched = [] { this_cpu()->need_resched = true; };
     ops.preempt_pending = [] { return __atomic_load_n(&this_cpu()->need_resched, __ATOMIC_RELAXED); };

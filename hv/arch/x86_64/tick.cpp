@@ -85,6 +85,8 @@ void tick_init_ap() { reprogram(now_ns()); }
 
 void timer_reprogram() { reprogram(now_ns()); }
 
+void timer_arm_by(uint64_t deadline_ns) { arm_by(deadline_ns, now_ns()); }
+
 void timer_arm_slice_end()
 {
     uint64_t now = now_ns(), slice_end = this_cpu()->slice_end_ns;

@@ -12,6 +12,9 @@ void tick_init(uint64_t apic_timer_khz, unsigned poll_hz);
 void tick_init_ap();
 // After a vCPU timer changed: fires what is due and re-arms.
 void timer_reprogram();
+// This CPU's timer fires by deadline_ns (a vCPU timer set by a domain-local
+// set_timer_op): armed earlier if it was armed for later.
+void timer_arm_by(uint64_t deadline_ns);
 // After a new slice began: the timer is always armed for the poll and the
 // vCPU timers already, so only the slice's end may need it earlier (no
 // walk over every vCPU on each switch).

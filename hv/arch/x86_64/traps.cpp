@@ -57,8 +57,9 @@ extern "C" VIREO_HOT void handle_trap(TrapFrame* frame)
         apic_eoi();
         // The way back to a guest goes through the exit path, which
         // drops the lock: take it (the sender is no longer waiting).
+        // Shared is enough: the exit path takes it whole if it has work.
         if (frame->from_guest())
-            big_lock();
+            (void)big_lock_shared();
         return;
     }
     // From a guest or from idle this CPU does not hold the lock yet; a
