@@ -116,7 +116,9 @@ vireo_system_test(hostile-cpu XEN ARGS ${HOSTILE_CPU_LINES} --forbid "CHECK FAIL
 
 # Two vCPUs on one page table (guest/kernels/hostile_smp.cpp). Xen starts
 # it as a dom0 with two vCPUs (two CPUs); Vireo's dom0 has one, so there it
-# is a domU with vcpus=2 and the supervise kernel waits for it.
+# is a domU with vcpus=2 on two CPUs, and the supervise kernel waits for
+# it. An unprivileged domain's page-table calls run as domain-local ones
+# (hypercall.hpp): here its two vCPUs' calls meet on its domain lock.
 vireo_expect_lines(HOSTILE_SMP_LINES
     "pinning the shared L1: 0" "hooking it into the L2: 0" "vCPU 1 is up before we start it: 0"
     "VCPUOP_up of vCPU 1 before initialise: -22" "VCPUOP_initialise of vCPU 7 (absent): -2"
@@ -131,7 +133,7 @@ vireo_expect_lines(HOSTILE_SMP_LINES
     "unpinning it: 0" "giving the data frame back (no reference left): 1" "PASS hostile_smp")
 vireo_domain_config(hostile-smp "domain name=smp kernel=3 memory=16M vcpus=2\n")
 vireo_system_test(hostile-smp XEN TIMEOUT 120 ARGS ${HOSTILE_SMP_LINES} --forbid "CHECK FAILED"
-    VIREO_ARGS --module "${GUEST_DIR}/supervise timeout=100" --module ${SYSTEM_DATA}/hostile-smp.cfg
+    VIREO_ARGS --smp 2 --module "${GUEST_DIR}/supervise timeout=100" --module ${SYSTEM_DATA}/hostile-smp.cfg
                --module ${GUEST_DIR}/hostile_smp --expect "d1 shut down: poweroff" --expect "PASS supervise"
     XEN_ARGS --smp 2 --module ${GUEST_DIR}/hostile_smp)
 
