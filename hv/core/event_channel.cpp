@@ -66,7 +66,7 @@ void evtchn_free_port(Domain& d, uint32_t port)
         __atomic_fetch_and(&shared(d).evtchn_pending[port / 64], ~(uint64_t{1} << (port % 64)), __ATOMIC_SEQ_CST);
 }
 
-void evtchn_set_pending(Domain& d, uint32_t port)
+VIREO_WARM void evtchn_set_pending(Domain& d, uint32_t port)
 {
     if (!port || port >= kMaxEventPorts || d.state != DomainState::RUNNING)
         return;
@@ -155,15 +155,23 @@ void evtchn_close_all(Domain& d)
 
 bool vcpu_events_pending(Vcpu& v) { return __atomic_load_n(&info_of(v).evtchn_upcall_pending, __ATOMIC_SEQ_CST); }
 
-VIREO_HOT bool upcall_due(Vcpu& v)
+namespace {
+
+// Inlined into the exit path's callers: under TCG a call and its return
+// are two more translation-block lookups on every guest entry.
+inline bool due(Vcpu& v)
 {
     xen::vcpu_info& vi = info_of(v);
     return vi.evtchn_upcall_pending && !vi.evtchn_upcall_mask && v.callbacks.address[xen::CALLBACKTYPE_event];
 }
 
+}  // namespace
+
+VIREO_HOT bool upcall_due(Vcpu& v) { return due(v); }
+
 VIREO_HOT void deliver_pending_events(Vcpu& v, GuestRegs& regs)
 {
-    if (!upcall_due(v))
+    if (!due(v))
         return;
     // Like an interrupt: events stay masked until the guest unmasks them.
     (void)bounce_to_guest(v, regs, Bounce{v.callbacks.address[xen::CALLBACKTYPE_event], false, 0, true});

@@ -87,14 +87,12 @@ Status FrameTable::drop_allocation(Mfn mfn, uint16_t owner)
     return Status::OK;
 }
 
-void FrameTable::reclaim_if_unused(Mfn mfn, PageInfo& p)
+void FrameTable::reclaim(Mfn mfn, PageInfo& p)
 {
-    if (!(p.flags & kPageAllocated) && p.count == 0 && p.type_count == 0) {
-        if (m_awaiting_reclaim)
-            --m_awaiting_reclaim;
-        if (m_reclaim)
-            m_reclaim(mfn, p.owner);
-    }
+    if (m_awaiting_reclaim)
+        --m_awaiting_reclaim;
+    if (m_reclaim)
+        m_reclaim(mfn, p.owner);
 }
 
 VIREO_WARM Status FrameTable::get_type(Mfn mfn, PageType type, TypeValidator* validator)

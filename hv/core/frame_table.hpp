@@ -97,7 +97,14 @@ public:
     uint64_t frames_awaiting_reclaim() const { return __atomic_load_n(&m_awaiting_reclaim, __ATOMIC_RELAXED); }
 
 private:
-    void reclaim_if_unused(Mfn mfn, PageInfo& p);
+    // Inline: every put checks, and under TCG a call costs two
+    // translation-block lookups on the page-table fast paths.
+    void reclaim_if_unused(Mfn mfn, PageInfo& p)
+    {
+        if (!(p.flags & kPageAllocated) && p.count == 0 && p.type_count == 0)
+            reclaim(mfn, p);
+    }
+    void reclaim(Mfn mfn, PageInfo& p);
 
     PageInfo* m_entries = nullptr;
     uint64_t m_nr = 0;

@@ -10,18 +10,8 @@ constexpr unsigned kNrHypercalls = 64;
 
 struct Table {
     HypercallHandler handlers[kNrHypercalls] = {};
-    // Domain-local ones (hypercall.hpp); each handler checks its case.
-    bool local[kNrHypercalls] = {};
     constexpr Table()
     {
-        const uint64_t local_ones[] = {xen::HYPERVISOR_xen_version, xen::HYPERVISOR_event_channel_op,
-                                       xen::HYPERVISOR_set_timer_op,  xen::HYPERVISOR_multicall,
-                                       xen::HYPERVISOR_mmu_update,    xen::HYPERVISOR_mmuext_op,
-                                       xen::HYPERVISOR_update_va_mapping, xen::HYPERVISOR_iret,
-                                       xen::HYPERVISOR_stack_switch, xen::HYPERVISOR_set_segment_base,
-                                       xen::HYPERVISOR_fpu_taskswitch};
-        for (uint64_t nr : local_ones)
-            local[nr] = true;
         handlers[xen::HYPERVISOR_console_io] = do_console_io;
         handlers[xen::HYPERVISOR_xen_version] = do_xen_version;
         handlers[xen::HYPERVISOR_sched_op] = do_sched_op;
@@ -59,8 +49,6 @@ HypercallHandler hypercall_handler(uint64_t nr)
 {
     return nr < kNrHypercalls ? kTable.handlers[nr] : nullptr;
 }
-
-VIREO_HOT bool hypercall_runs_local(uint64_t nr) { return nr < kNrHypercalls && kTable.local[nr]; }
 
 namespace {
 

@@ -2,6 +2,7 @@
 // core Status values become Xen's negative errno.
 #pragma once
 
+#include "abi/xen.hpp"
 #include "hv/core/domain.hpp"
 #include "hv/core/guest_regs.hpp"
 #include "lib/status.hpp"
@@ -39,8 +40,25 @@ void hypercall_dispatch(Vcpu& v, GuestRegs& regs);
 // kHypercallNeedsExclusive before it would reach anything else (another
 // domain, the scheduler, the allocator). Every other path runs with the
 // lock held exclusively, so it never meets a local call half-way.
-// Whether hypercall nr may start as a local one.
-bool hypercall_runs_local(uint64_t nr);
+// Whether hypercall nr may start as a local one. Inline: every hypercall
+// on several CPUs asks, before it takes the lock.
+constexpr bool hypercall_runs_local(uint64_t nr)
+{
+    switch (nr) {
+    case xen::HYPERVISOR_xen_version:
+    case xen::HYPERVISOR_event_channel_op:
+    case xen::HYPERVISOR_set_timer_op:
+    case xen::HYPERVISOR_multicall:
+    case xen::HYPERVISOR_mmu_update:
+    case xen::HYPERVISOR_mmuext_op:
+    case xen::HYPERVISOR_update_va_mapping:
+    case xen::HYPERVISOR_iret:
+    case xen::HYPERVISOR_stack_switch:
+    case xen::HYPERVISOR_set_segment_base:
+    case xen::HYPERVISOR_fpu_taskswitch: return true;
+    default: return false;
+    }
+}
 // Runs the hypercall in regs as a local one. False when it needs the whole
 // hypervisor: regs then hold the arguments to run it with
 // (hypercall_dispatch), RIP unchanged.

@@ -9,6 +9,10 @@
 #include "hv/core/log.hpp"
 
 namespace vireo::arch {
+
+// Until a second CPU starts, taking the lock costs no atomic operation.
+VIREO_HOT_DATA bool g_big_lock_smp = false;
+
 namespace {
 
 // Why not a ticket lock: each CPU may itself be a thread that its host
@@ -61,8 +65,6 @@ static_assert(kMaxCpus <= 32);
 // The heir: (TSC since boot at the claim << 8) | (CPU index + 1), 0 for
 // none; one word, so the claim and its age are read together.
 VIREO_HOT_DATA alignas(64) uint64_t g_heir = 0;
-// Until a second CPU starts, taking the lock costs no atomic operation.
-VIREO_HOT_DATA bool g_smp = false;
 // CPUs holding the lock shared (bit = CPU index).
 VIREO_HOT_DATA alignas(64) uint32_t g_sharers = 0;
 
@@ -84,14 +86,14 @@ bool turn_is_mine(uint64_t heir, uint32_t me, uint64_t now)
     return now - tsc_at_boot() - (heir >> 8) > us_to_tsc(kHeirUs);  // the claim has lapsed
 }
 
-bool try_take(uint32_t me)
+VIREO_HOT bool try_take(uint32_t me)
 {
     uint32_t free = kNobody;
     return __atomic_load_n(&g_owner, __ATOMIC_RELAXED) == kNobody &&
            __atomic_compare_exchange_n(&g_owner, &free, me, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
 }
 
-bool try_share(uint32_t me)
+VIREO_HOT bool try_share(uint32_t me)
 {
     if (__atomic_load_n(&g_owner, __ATOMIC_RELAXED) != kNobody)
         return false;
@@ -113,7 +115,7 @@ bool try_acquire(uint32_t me, bool shared, uint64_t now)
 
 // The owner waits for the sharers in before it to finish (one hypercall
 // each), answering shootdowns: one of them may be waiting for ours.
-void wait_for_sharers()
+VIREO_HOT void wait_for_sharers()
 {
     while (__atomic_load_n(&g_sharers, __ATOMIC_SEQ_CST) != 0) {
         tlb_shootdown_service();
@@ -142,21 +144,12 @@ void wake_sleepers(uint32_t me)
             apic_send_ipi(cpu_data(c).apic_id, kLockWakeVector);
 }
 
-// The wait of big_lock and big_lock_shared.
-VIREO_HOT void acquire(uint32_t me, bool shared, bool may_halt)
+// The wait of big_lock and big_lock_shared when the lock is not free at
+// once. Out of the hot section (hot_path.hpp): it waits anyway, and the
+// fast paths stay on fewer pages.
+[[gnu::noinline]] void wait_and_acquire(uint32_t me, bool shared, bool may_halt)
 {
     LockStats& st = g_stats[me];
-    // The common case, free and no turn claimed: taken with one TSC read
-    // (a helper call under TCG, on every hypercall), as the loop below
-    // would take it with three.
-    if (shared ? try_share(me) : __atomic_load_n(&g_heir, __ATOMIC_ACQUIRE) == 0 && try_take(me)) {
-        st.acquired++;
-        st.shared += shared;
-        if (!shared)
-            wait_for_sharers();
-        st.held_since = rdtsc();
-        return;
-    }
     uint64_t start = rdtsc();
     bool waited = false, heir = false;
     // The outer wait on this CPU may halt; one inside an interrupt taken
@@ -201,6 +194,23 @@ VIREO_HOT void acquire(uint32_t me, bool shared, bool may_halt)
     st.held_since = now;
 }
 
+// The common case, free and no turn claimed: taken with one TSC read (a
+// helper call under TCG, on every hypercall), as the wait would take it
+// with three.
+VIREO_HOT inline void acquire(uint32_t me, bool shared, bool may_halt)
+{
+    if (shared ? try_share(me) : __atomic_load_n(&g_heir, __ATOMIC_ACQUIRE) == 0 && try_take(me)) {
+        LockStats& st = g_stats[me];
+        st.acquired++;
+        st.shared += shared;
+        if (!shared)
+            wait_for_sharers();
+        st.held_since = rdtsc();
+        return;
+    }
+    wait_and_acquire(me, shared, may_halt);
+}
+
 }  // namespace
 
 VIREO_HOT void big_lock(bool may_halt)
@@ -208,7 +218,7 @@ VIREO_HOT void big_lock(bool may_halt)
     uint32_t me = this_cpu()->cpu_index;
     // One CPU: nobody to wait for (the hypervisor runs with interrupts
     // off), so no atomic operation on every hypercall.
-    if (!__atomic_load_n(&g_smp, __ATOMIC_ACQUIRE)) {
+    if (!__atomic_load_n(&g_big_lock_smp, __ATOMIC_ACQUIRE)) {
         g_owner = me;
         return;
     }
@@ -218,37 +228,34 @@ VIREO_HOT void big_lock(bool may_halt)
 VIREO_HOT bool big_lock_shared()
 {
     uint32_t me = this_cpu()->cpu_index;
-    if (!__atomic_load_n(&g_smp, __ATOMIC_ACQUIRE)) {
+    if (!__atomic_load_n(&g_big_lock_smp, __ATOMIC_ACQUIRE)) {
         g_owner = me;  // one CPU: shared is exclusive
         return false;
     }
     acquire(me, true, true);
+    this_cpu()->lock_shared = true;
     return true;
 }
 
 VIREO_HOT void big_unlock()
 {
-    if (!g_smp) {
+    if (!g_big_lock_smp) {
         g_owner = kNobody;
         return;
     }
-    uint32_t me = this_cpu()->cpu_index;
+    PerCpu* pc = this_cpu();
+    uint32_t me = pc->cpu_index;
     LockStats& st = g_stats[me];
     if (rdtsc() - st.held_since >= us_to_tsc(1000))
         st.long_holds++;
-    uint32_t bit = 1u << me;
-    if (__atomic_load_n(&g_sharers, __ATOMIC_RELAXED) & bit) {
+    if (pc->lock_shared) {
         // Nobody sleeps for a sharer: sleepers wait for the owner.
-        __atomic_fetch_and(&g_sharers, ~bit, __ATOMIC_SEQ_CST);
+        pc->lock_shared = false;
+        __atomic_fetch_and(&g_sharers, ~(1u << me), __ATOMIC_SEQ_CST);
         return;
     }
     __atomic_store_n(&g_owner, kNobody, __ATOMIC_SEQ_CST);
     wake_sleepers(me);
-}
-
-bool big_lock_shared_here()
-{
-    return __atomic_load_n(&g_sharers, __ATOMIC_RELAXED) & (1u << this_cpu()->cpu_index);
 }
 
 void domain_lock(Domain& d)
@@ -268,7 +275,7 @@ void big_lock_enable_smp()
 {
     // The caller holds the lock already (g_owner says so); from now on
     // others contend for it.
-    __atomic_store_n(&g_smp, true, __ATOMIC_RELEASE);
+    __atomic_store_n(&g_big_lock_smp, true, __ATOMIC_RELEASE);
 }
 
 void big_lock_dump()
@@ -285,9 +292,7 @@ void big_lock_dump()
 
 bool big_lock_held_here()
 {
-    uint32_t me = this_cpu()->cpu_index;
-    return __atomic_load_n(&g_owner, __ATOMIC_RELAXED) == me ||
-           (__atomic_load_n(&g_sharers, __ATOMIC_RELAXED) & (1u << me));
+    return __atomic_load_n(&g_owner, __ATOMIC_RELAXED) == this_cpu()->cpu_index || this_cpu()->lock_shared;
 }
 
 }  // namespace vireo::arch

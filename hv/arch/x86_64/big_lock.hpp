@@ -24,11 +24,14 @@ void big_lock(bool may_halt = true);
 // its domain's lock. False on one CPU, where the lock was taken
 // exclusively instead (nothing runs beside it anyway).
 bool big_lock_shared();
+// Whether a second CPU runs (until then there is nothing to share).
+// Inline: every hypercall asks.
+extern bool g_big_lock_smp;
+inline bool big_lock_smp() { return __atomic_load_n(&g_big_lock_smp, __ATOMIC_RELAXED); }
 // Drops the lock, in whichever mode this CPU holds it.
 void big_unlock();
 // Held in either mode.
 bool big_lock_held_here();
-bool big_lock_shared_here();
 // A domain's own lock, for its domain-local hypercalls (its vCPUs on
 // other CPUs wait). Waiting answers TLB shootdowns.
 void domain_lock(Domain& d);

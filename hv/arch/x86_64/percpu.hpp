@@ -51,6 +51,9 @@ struct PerCpu {
     // User page tables the running vCPU returns to, loaded only at the end
     // of the way out (load_guest_mode): 0 when CR3 is already right.
     uint64_t deferred_cr3;
+    // This CPU holds the hypervisor lock shared (a domain-local hypercall,
+    // big_lock.cpp): read by the exit path without a call.
+    bool lock_shared;
 };
 static_assert(offsetof(PerCpu, stack_top) == 8);
 static_assert(offsetof(PerCpu, scratch_rsp) == 16);

@@ -146,7 +146,7 @@ void schedule(bool prev_yielded)
 extern "C" VIREO_HOT void exit_to_guest(TrapFrame* frame)
 {
     PerCpu* pc = this_cpu();
-    if (big_lock_shared_here()) {
+    if (pc->lock_shared) {
         // After a domain-local hypercall: straight back, unless the
         // scheduler or an upcall has work, which needs the lock whole.
         Vcpu* v = current_vcpu();
@@ -182,7 +182,7 @@ extern "C" VIREO_HOT void handle_syscall(TrapFrame* frame)
     // A domain-local hypercall runs beside other CPUs' work (hypercall.hpp);
     // one that turns out to need more runs again, from where it stopped,
     // under the lock held whole.
-    if (v->in_kernel_mode && hypercall_runs_local(frame->rax) && big_lock_shared()) {
+    if (big_lock_smp() && v->in_kernel_mode && hypercall_runs_local(frame->rax) && big_lock_shared()) {
         Domain& d = *v->domain;
         domain_lock(d);
         bool done = hypercall_dispatch_local(*v, *frame);
