@@ -6,6 +6,8 @@
 #include "abi/xen.hpp"
 #include "hv/core/hypercall.hpp"
 #include "hv/core/physical_irq.hpp"
+#include "hv/core/log.hpp"
+#include "hv/core/pci_msi.hpp"
 #include "hv/core/platform.hpp"
 
 namespace vireo {
@@ -142,14 +144,42 @@ HypercallResult apic_read(Domain& d, uint64_t arg)
     return write_back(arg, req);
 }
 
-// Notices of the PCI devices dom0 found (and the MMCONFIG areas): Xen
-// records them for MSI and IOMMU set-up, neither of which Vireo does, so
-// they are checked and acknowledged.
+// Notices of the PCI devices dom0 found, removed (and the MMCONFIG areas):
+// Xen records them for MSI and IOMMU set-up. Vireo has no IOMMU: removals
+// and MMCONFIG areas are checked and acknowledged.
 template <typename T>
 HypercallResult pci_notice(Domain& d, uint64_t arg)
 {
     T req;
     return result_of(read_privileged(d, arg, req));
+}
+
+// A device found (PHYSDEVOP_pci_device_add, manage_pci_add): acknowledged
+// as above, and its MSI-X table and pending bits become read-only for dom0
+// (pci_msi.hpp) before its driver maps them.
+void protect_msix(uint16_t seg, uint8_t bus, uint8_t devfn)
+{
+    if (msix_protect((uint32_t{seg} << 16) | bus, devfn) == Status::NO_MEMORY)
+        VLOG_WARN("%04x:%02x:%02x.%u: no room to make its MSI-X table read-only: dom0 can write it\n", seg, bus,
+                  devfn >> 3, devfn & 7);
+}
+
+HypercallResult pci_device_add(Domain& d, uint64_t arg)
+{
+    xen::physdev_pci_device_add req;
+    if (Status s = read_privileged(d, arg, req); s != Status::OK)
+        return hc_error(s);
+    protect_msix(req.seg, req.bus, req.devfn);
+    return 0;
+}
+
+HypercallResult manage_pci_add(Domain& d, uint64_t arg)
+{
+    xen::physdev_manage_pci req;
+    if (Status s = read_privileged(d, arg, req); s != Status::OK)
+        return hc_error(s);
+    protect_msix(0, req.bus, req.devfn);
+    return 0;
 }
 
 }  // namespace
@@ -175,9 +205,9 @@ HypercallResult do_physdev_op(Vcpu& v, HypercallArgs& args)
     case xen::PHYSDEVOP_eoi: return eoi(d, arg);
     case xen::PHYSDEVOP_apic_read: return apic_read(d, arg);
     case xen::PHYSDEVOP_alloc_irq_vector: return alloc_irq_vector(d, arg);
-    case xen::PHYSDEVOP_pci_device_add: return pci_notice<xen::physdev_pci_device_add>(d, arg);
+    case xen::PHYSDEVOP_pci_device_add: return pci_device_add(d, arg);
     case xen::PHYSDEVOP_pci_device_remove: return pci_notice<xen::physdev_pci_device>(d, arg);
-    case xen::PHYSDEVOP_manage_pci_add:
+    case xen::PHYSDEVOP_manage_pci_add: return manage_pci_add(d, arg);
     case xen::PHYSDEVOP_manage_pci_remove: return pci_notice<xen::physdev_manage_pci>(d, arg);
     case xen::PHYSDEVOP_pci_mmcfg_reserved: return pci_notice<xen::physdev_pci_mmcfg_reserved>(d, arg);
     default:

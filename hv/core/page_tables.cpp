@@ -3,6 +3,7 @@
 #include "hv/core/frame_allocator.hpp"
 #include "hv/core/hot_path.hpp"
 #include "hv/core/ldt.hpp"
+#include "hv/core/mmio_ro.hpp"
 #include "hv/core/platform.hpp"
 
 namespace vireo {
@@ -58,8 +59,13 @@ VIREO_WARM Status PageTableRules::get_entry(uint64_t& entry, unsigned level, Mfn
             // Xen, a refused entry naming every address bit (INVALID_MFN)
             // is -EINVAL rather than -EPERM.
             bool device = m_domain.privileged && target.raw < platform().max_device_mfn;
-            if (device)
+            if (device) {
+                // An MSI-X table or pending-bit array: accepted read-only,
+                // as Xen does (mmio_ro.hpp).
+                if ((entry & kRw) && mmio_ro_contains(target.raw))
+                    entry &= ~kRw;
                 return Status::OK;
+            }
             return target.raw == kAddrMask >> kPageShift ? Status::INVALID : Status::PERMISSION;
         }
         if (!m_domain.privileged && (entry & (kPwt | kPcd | kPs)))

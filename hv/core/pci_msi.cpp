@@ -1,5 +1,6 @@
 #include "hv/core/pci_msi.hpp"
 
+#include "hv/core/mmio_ro.hpp"
 #include "hv/core/platform.hpp"
 
 namespace vireo {
@@ -50,20 +51,54 @@ uint64_t bar_address(uint32_t cf8, unsigned bir)
     return addr;
 }
 
-}  // namespace
-
-Result<MsiTarget> msi_locate(uint32_t seg_bus, uint32_t devfn, uint32_t entry_nr, uint64_t table_base)
+// The configuration address of a device that is there: segment 0 only,
+// through the configuration ports.
+Result<uint32_t> device_cf8(uint32_t seg_bus, uint32_t devfn)
 {
     const Platform& p = platform();
     if (!p.pci_config_read || !p.pci_config_write)
         return Status::NOT_SUPPORTED;
-    // Only segment 0, through the configuration ports.
     if ((seg_bus >> 16) != 0 || (seg_bus & 0xffff) > 0xff || devfn > 0xff)
         return Status::INVALID;
-    MsiTarget t;
-    t.cf8 = 0x80000000u | ((seg_bus & 0xff) << 16) | (devfn << 8);
-    if ((config_read(t.cf8, kRegVendor, 2) & 0xffff) == 0xffff)
+    uint32_t cf8 = 0x80000000u | ((seg_bus & 0xff) << 16) | (devfn << 8);
+    if ((config_read(cf8, kRegVendor, 2) & 0xffff) == 0xffff)
         return Status::INVALID;  // no device there
+    return cf8;
+}
+
+// The frames of `bytes` bytes at `offset` into BAR `bir` become read-only
+// device memory (nothing when the BAR is not a memory BAR yet).
+Status protect_region(uint32_t cf8, uint32_t bir_and_offset, uint64_t bytes)
+{
+    uint64_t base = bar_address(cf8, bir_and_offset & 7);
+    if (!base)
+        return Status::OK;
+    uint64_t first = base + (bir_and_offset & ~7u);
+    return mmio_ro_add(first >> 12, (first + bytes - 1) >> 12);
+}
+
+}  // namespace
+
+Status msix_protect(uint32_t seg_bus, uint32_t devfn)
+{
+    Result<uint32_t> cf8 = device_cf8(seg_bus, devfn);
+    if (!cf8.ok())
+        return cf8.status();
+    uint8_t cap = find_capability(cf8.value(), kCapMsix);
+    if (!cap)
+        return Status::OK;  // no MSI-X: nothing to protect
+    uint32_t entries = (config_read(cf8.value(), cap + 2u, 2) & 0x7ffu) + 1;
+    VIREO_TRY(protect_region(cf8.value(), config_read(cf8.value(), cap + 4u, 4), 16ull * entries));
+    return protect_region(cf8.value(), config_read(cf8.value(), cap + 8u, 4), 8ull * ((entries + 63) / 64));
+}
+
+Result<MsiTarget> msi_locate(uint32_t seg_bus, uint32_t devfn, uint32_t entry_nr, uint64_t table_base)
+{
+    Result<uint32_t> cf8 = device_cf8(seg_bus, devfn);
+    if (!cf8.ok())
+        return cf8.status();
+    MsiTarget t;
+    t.cf8 = cf8.value();
     t.msix = table_base != 0;
     t.cap = find_capability(t.cf8, t.msix ? kCapMsix : kCapMsi);
     if (!t.cap)

@@ -27,6 +27,10 @@ struct MsiTarget {
 // (INVALID) when there is no such device, capability or entry, or the BAR
 // does not hold table_base.
 Result<MsiTarget> msi_locate(uint32_t seg_bus, uint32_t devfn, uint32_t entry_nr, uint64_t table_base);
+// Makes the device's MSI-X table and pending-bit array read-only device
+// memory for dom0 (mmio_ro.hpp), as BARs decode them now. OK when the
+// device has no MSI-X; INVALID when there is no such device.
+Status msix_protect(uint32_t seg_bus, uint32_t devfn);
 // Writes the message for interrupt source `source`, left masked where the
 // device can mask it.
 void msi_program(const MsiTarget& t, unsigned source);

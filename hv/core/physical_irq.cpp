@@ -166,6 +166,10 @@ Result<uint32_t> pirq_map_msi(Domain& d, uint32_t seg_bus, uint32_t devfn, uint3
     if (!target.ok())
         return target.status();
     const MsiTarget& t = target.value();
+    // A device dom0 never announced (pci_device_add): its table is
+    // protected from here on.
+    if (t.msix && msix_protect(seg_bus, devfn) == Status::NO_MEMORY)
+        return Status::NO_MEMORY;
     unsigned free_source = 0;
     for (unsigned src = kMaxIrqLines; src < kMaxIrqSources; ++src) {
         const IrqSource& s = g_sources[src];

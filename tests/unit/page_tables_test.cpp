@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "hv/core/frame_allocator.hpp"
+#include "hv/core/mmio_ro.hpp"
 #include "tests/unit/fake_machine.hpp"
 
 using namespace vireo;
@@ -180,4 +181,26 @@ TEST_F(PageTables, IoFramesAreDeviceMemoryForPrivilegedDomainsOnly)
     ASSERT_EQ(untype(t), Status::OK);
     EXPECT_EQ(info(io).count, count_before);
     d->privileged = false;
+}
+
+// An MSI-X table frame (mmio_ro.hpp) is mapped read-only whatever the entry
+// asks, as Xen does; its neighbours keep what they asked for.
+TEST_F(PageTables, ReadOnlyDeviceMemoryIsMappedWithoutRw)
+{
+    constexpr uint64_t kTable = 0xfebf0, kBeside = 0xfebf1;
+    mmio_ro_reset();
+    ASSERT_EQ(mmio_ro_add(kTable, kTable), Status::OK);
+    d->privileged = true;
+    Mfn t = alloc();
+    table(t)[0] = (kTable << 12) | P | RW;
+    table(t)[1] = (kBeside << 12) | P | RW;
+    ASSERT_EQ(type(t, PageType::L1), Status::OK);
+    EXPECT_EQ(table(t)[0] & (P | RW), P);
+    EXPECT_EQ(table(t)[1] & (P | RW), P | RW);
+    uint64_t entry = (kTable << 12) | P | RW;
+    ASSERT_EQ(update_table_entry(*d, t, 2, entry, false, d->id), Status::OK);
+    EXPECT_EQ(table(t)[2] & (P | RW), P);
+    ASSERT_EQ(untype(t), Status::OK);
+    d->privileged = false;
+    mmio_ro_reset();
 }

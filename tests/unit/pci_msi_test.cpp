@@ -15,6 +15,7 @@
 #include "abi/xen.hpp"
 #include "hv/core/domain_teardown.hpp"
 #include "hv/core/hypercall.hpp"
+#include "hv/core/mmio_ro.hpp"
 #include "hv/core/physical_irq.hpp"
 #include "hv/core/platform.hpp"
 #include "tests/unit/host_pointer_copy.hpp"
@@ -91,6 +92,7 @@ protected:
         put(msix, 0x50, 0x11, 1);                 // MSI-X: 4 entries, table in BAR 1 at 0x800
         put(msix, 0x52, 3, 2);
         put(msix, 0x54, 0x800 | 1, 4);
+        put(msix, 0x58, 0x1000 | 1, 4);           // its pending bits in BAR 1 at 0x1000
         g_config[kMsixDev] = msix;
         std::vector<uint8_t> msi(256, 0);
         put(msi, 0x00, 0x12348086, 4);
@@ -253,3 +255,31 @@ TEST_F(PciMsi, Dom0sConfigurationAddressIsKeptPerDomain)
 }
 
 }  // namespace
+
+// The MSI-X table and pending bits become read-only device memory for dom0
+// (mmio_ro.hpp) as soon as dom0 announces the device, before any driver
+// maps them; a device it never announced, when a vector is mapped.
+TEST_F(PciMsi, MsixStructuresBecomeReadOnlyWhenTheDeviceIsAnnounced)
+{
+    mmio_ro_reset();
+    xen::physdev_pci_device_add add{};
+    add.bus = 0;
+    add.devfn = kMsiDev;  // MSI only: nothing to protect
+    HypercallArgs args{};
+    args.a[0] = xen::PHYSDEVOP_pci_device_add;
+    args.a[1] = reinterpret_cast<uint64_t>(&add);
+    EXPECT_EQ(do_physdev_op(dom0->vcpus[0], args), 0);
+    add.devfn = kMsixDev;
+    EXPECT_EQ(do_physdev_op(dom0->vcpus[0], args), 0);
+    EXPECT_TRUE(mmio_ro_contains((kTableBar + 0x800) >> 12));   // the table
+    EXPECT_TRUE(mmio_ro_contains((kTableBar + 0x1000) >> 12));  // the pending bits
+    EXPECT_FALSE(mmio_ro_contains((kTableBar + 0x2000) >> 12));
+    add.devfn = 7 << 3;  // nobody there: acknowledged, as Xen's notice is
+    EXPECT_EQ(do_physdev_op(dom0->vcpus[0], args), 0);
+
+    mmio_ro_reset();
+    ASSERT_GE(map_msi(xen::MAP_PIRQ_TYPE_MSI_SEG, 0, kMsixDev, 1, kTableBar), 16);
+    EXPECT_TRUE(mmio_ro_contains((kTableBar + 0x800) >> 12));
+    EXPECT_TRUE(mmio_ro_contains((kTableBar + 0x1000) >> 12));
+    mmio_ro_reset();
+}
