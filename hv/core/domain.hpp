@@ -194,6 +194,9 @@ struct Domain {
     uint64_t vm_assist = 0;       // VMASST_TYPE_* bits enabled
     // A mapping went away without a TLB flush (page_tables.hpp).
     bool tlb_may_be_stale = false;
+    // Frames it gave back while something still held them
+    // (frame_table.hpp's AwaitingReclaimFn).
+    uint64_t frames_awaiting_reclaim = 0;
     // Held by a CPU running one of its domain-local hypercalls (the arch's
     // domain_lock; hypercall.hpp).
     uint32_t local_lock = 0;

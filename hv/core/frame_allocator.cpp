@@ -113,8 +113,9 @@ FrameAllocator& frame_allocator()
 VIREO_WARM FrameTable& frame_table()
 {
     // Frames given back while still held leave through the reservation,
-    // which uncounts, scrubs and frees them (constant-initialized: no guard).
-    static constinit FrameTable table(reservation_reclaim);
+    // which counts them per domain until then, and uncounts, scrubs and
+    // frees them (constant-initialized: no guard).
+    static constinit FrameTable table(reservation_reclaim, reservation_awaiting_reclaim);
     return table;
 }
 

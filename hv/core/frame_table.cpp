@@ -12,7 +12,6 @@ void FrameTable::init(PageInfo* entries, uint64_t nr_frames)
 {
     m_entries = entries;
     m_nr = nr_frames;
-    m_awaiting_reclaim = 0;
     for (uint64_t i = 0; i < nr_frames; ++i)
         entries[i] = PageInfo{0, 0, kOwnerHypervisor, PageType::NONE, 0, 0};
 }
@@ -80,17 +79,18 @@ Status FrameTable::drop_allocation(Mfn mfn, uint16_t owner)
         return Status::INVALID;
     p->flags &= static_cast<uint8_t>(~kPageAllocated);
     --p->count;
-    // Counted as awaiting reclaim first, so reclaim_if_unused's uncount
-    // matches when nothing else holds it.
-    ++m_awaiting_reclaim;
+    // Counted as awaiting reclaim first, so reclaim's uncount matches when
+    // nothing else holds it.
+    if (m_awaiting)
+        m_awaiting(p->owner, +1);
     reclaim_if_unused(mfn, *p);
     return Status::OK;
 }
 
 void FrameTable::reclaim(Mfn mfn, PageInfo& p)
 {
-    if (m_awaiting_reclaim)
-        --m_awaiting_reclaim;
+    if (m_awaiting)
+        m_awaiting(p.owner, -1);
     if (m_reclaim)
         m_reclaim(mfn, p.owner);
 }

@@ -54,6 +54,13 @@ inline constexpr uint8_t kPageAllocated = 1u << 2;  // the allocation reference 
 // Called when a frame its owner gave back loses its last reference: the
 // frame must leave the table's owner for the allocator.
 using ReclaimFn = void (*)(Mfn mfn, uint16_t owner);
+// Counts, per owner, the frames given back while still held (delta +1 when
+// one is given back held, -1 when it is reclaimed at last). While an
+// owner has none, dropping a reference to one of its frames never
+// reclaims, which never reaches the allocator or other domains' TLBs:
+// what lets a domain change its own page tables beside other CPUs' work
+// (domain-local hypercalls, hypercall.hpp).
+using AwaitingReclaimFn = void (*)(uint16_t owner, int delta);
 
 // Checks (or undoes) a page-table type's entries; the memory work fills it.
 class TypeValidator {
@@ -68,7 +75,7 @@ protected:
 class FrameTable {
 public:
     constexpr FrameTable() = default;
-    constexpr explicit FrameTable(ReclaimFn reclaim) : m_reclaim(reclaim) {}
+    constexpr FrameTable(ReclaimFn reclaim, AwaitingReclaimFn awaiting) : m_reclaim(reclaim), m_awaiting(awaiting) {}
     void init(PageInfo* entries, uint64_t nr_frames);
     uint64_t nr_frames() const { return m_nr; }
     PageInfo* get(Mfn mfn) const { return mfn.raw < m_nr ? &m_entries[mfn.raw] : nullptr; }
@@ -89,13 +96,6 @@ public:
     Status get_type(Mfn mfn, PageType type, TypeValidator* validator);
     Status put_type(Mfn mfn, TypeValidator* validator);
 
-    // Frames given back while still held, waiting for their last reference
-    // to go. While there are none, dropping a reference never reclaims a
-    // frame (the reclaim reaches the allocator and every domain's TLBs),
-    // which is what lets a domain change its own page tables beside other
-    // CPUs' work (domain-local hypercalls, hypercall.hpp).
-    uint64_t frames_awaiting_reclaim() const { return __atomic_load_n(&m_awaiting_reclaim, __ATOMIC_RELAXED); }
-
 private:
     // Inline: every put checks, and under TCG a call costs two
     // translation-block lookups on the page-table fast paths.
@@ -109,7 +109,7 @@ private:
     PageInfo* m_entries = nullptr;
     uint64_t m_nr = 0;
     ReclaimFn m_reclaim = nullptr;
-    uint64_t m_awaiting_reclaim = 0;
+    AwaitingReclaimFn m_awaiting = nullptr;
 };
 
 bool is_page_table_type(PageType t);

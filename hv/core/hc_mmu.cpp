@@ -25,10 +25,10 @@ void* frame_ptr(Mfn m) { return map_machine_memory(m.raw << kPageShift); }
 // Page-table work as a domain-local hypercall (hypercall.hpp): an
 // unprivileged domain's tables can only hold its own frames, so every
 // reference taken or dropped is on a frame of its own; and while no frame
-// awaits reclaim, no reference dropped reaches the allocator or another
-// domain's TLBs. A privileged domain's (foreign and device mappings) runs
-// under the hypervisor lock.
-bool mmu_work_is_local(const Domain& d) { return !d.privileged && frame_table().frames_awaiting_reclaim() == 0; }
+// of its own awaits reclaim, no reference dropped reaches the allocator or
+// another domain's TLBs. A privileged domain's (foreign and device
+// mappings) runs under the hypervisor lock.
+bool mmu_work_is_local(const Domain& d) { return !d.privileged && d.frames_awaiting_reclaim == 0; }
 
 // Whose frames this call's mappings name: only a privileged domain may
 // name another (foreign mappings).

@@ -92,6 +92,14 @@ void reservation_reclaim(Mfn mfn, uint16_t owner)
     (void)frame_allocator().free(mfn, owner);
 }
 
+void reservation_awaiting_reclaim(uint16_t owner, int delta)
+{
+    Domain* d = domain_find(owner);
+    if (!d || (delta < 0 && d->frames_awaiting_reclaim == 0))
+        return;
+    d->frames_awaiting_reclaim += static_cast<uint64_t>(static_cast<int64_t>(delta));
+}
+
 void reservation_give(Domain& d, Mfn mfn) { (void)frame_table().drop_allocation(mfn, d.id); }
 
 Status reservation_claim(Domain& d, Mfn mfn)

@@ -52,6 +52,8 @@ Status reservation_release(Domain& d, Mfn mfn);
 // Uncounts it from its owner, makes sure no CPU still translates to it,
 // scrubs it, invalidates its M2P entry and frees it.
 void reservation_reclaim(Mfn mfn, uint16_t owner);
+// The frame table's AwaitingReclaimFn: keeps Domain::frames_awaiting_reclaim.
+void reservation_awaiting_reclaim(uint16_t owner, int delta);
 
 // Exchange swaps frames one for one, so tot_pages ends as it began: the
 // new frames are taken (counted, without the max_pages check) and the old

@@ -116,7 +116,7 @@ void record_reclaim(Mfn mfn, uint16_t) { g_reclaimed.push_back(mfn.raw); }
 TEST(FrameTable, AFrameGivenBackIsReclaimedWithItsLastReference)
 {
     std::vector<PageInfo> entries(16);
-    FrameTable table(record_reclaim);
+    FrameTable table(record_reclaim, nullptr);
     table.init(entries.data(), 16);
     MemoryMap map;
     ASSERT_EQ(map.add(0, 16 * 4096, 1), Status::OK);

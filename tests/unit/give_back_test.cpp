@@ -137,18 +137,26 @@ TEST_F(GiveBack, NoLocalPageTableWorkWhileAFrameAwaitsReclaim)
         v->in_local_hypercall = false;
         return r;
     };
-    EXPECT_EQ(frame_table().frames_awaiting_reclaim(), 0u);
+    EXPECT_EQ(d->frames_awaiting_reclaim, 0u);
     EXPECT_EQ(local_set_entry(1, (data.raw << 12) | P), 0);  // local: nothing awaits
     EXPECT_EQ(decrease(data), 1);
-    EXPECT_EQ(frame_table().frames_awaiting_reclaim(), 1u);
+    EXPECT_EQ(d->frames_awaiting_reclaim, 1u);
     EXPECT_EQ(local_set_entry(1, 0), kHypercallNeedsExclusive);
     EXPECT_EQ(table(l1)[1] & ~uint64_t{0xfff}, data.raw << 12);  // untouched
     EXPECT_EQ(set_entry(l1, 1, 0), 0);
-    EXPECT_EQ(frame_table().frames_awaiting_reclaim(), 1u);  // entry 0 still maps it
+    EXPECT_EQ(d->frames_awaiting_reclaim, 1u);  // entry 0 still maps it
     EXPECT_EQ(set_entry(l1, 0, 0), 0);
     expect_freed(data);
-    EXPECT_EQ(frame_table().frames_awaiting_reclaim(), 0u);
+    EXPECT_EQ(d->frames_awaiting_reclaim, 0u);
     EXPECT_EQ(local_set_entry(0, 0), 0);
+    // Counted per domain: another's frame awaiting reclaim (a hostile
+    // domain giving back frames it still maps) changes nothing here.
+    Domain* other = domain_create(static_cast<uint16_t>(d->id + 1000), "other", false);
+    ASSERT_NE(other, nullptr);
+    other->frames_awaiting_reclaim = 1;
+    Mfn fresh = grow(12);
+    EXPECT_EQ(local_set_entry(3, (fresh.raw << 12) | P), 0);
+    domain_destroy(*other);
 }
 
 // A privileged domain's page-table work (foreign and device mappings) is
