@@ -74,8 +74,9 @@ struct Platform {
     // Several CPUs (null in hosted tests: one CPU): this CPU's index, how
     // many run, the vCPU each runs (null: idle), and a request that CPU
     // `cpu` reschedule and deliver events soon (an IPI when remote).
-    // Something else wants this CPU (a reschedule is pending): a long
-    // hypercall stops at its next preemption point. Null in hosted tests
+    // Something else wants this CPU (a reschedule is pending) or the
+    // hypervisor lock it holds (another CPU waits): a long hypercall stops
+    // at its next preemption point. Null in hosted tests
     // (then it stops at every point).
     bool (*preempt_pending)();
     unsigned (*current_cpu)();

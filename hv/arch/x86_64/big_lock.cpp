@@ -67,6 +67,9 @@ static_assert(kMaxCpus <= 32);
 VIREO_HOT_DATA alignas(64) uint64_t g_heir = 0;
 // CPUs holding the lock shared (bit = CPU index).
 VIREO_HOT_DATA alignas(64) uint32_t g_sharers = 0;
+// CPUs in the wait (not the fast path): a long hypercall stops at its next
+// preemption point for them (big_lock_others_waiting).
+VIREO_HOT_DATA uint32_t g_waiters = 0;
 
 // Contention figures per CPU (debug key 'l'): a wait or a hold of a
 // millisecond or more is far beyond any critical section's own work, and
@@ -152,6 +155,7 @@ void wake_sleepers(uint32_t me)
     LockStats& st = g_stats[me];
     uint64_t start = rdtsc();
     bool waited = false, heir = false;
+    __atomic_fetch_or(&g_waiters, 1u << me, __ATOMIC_RELAXED);
     // The outer wait on this CPU may halt; one inside an interrupt taken
     // during that halt only spins.
     bool may_sleep = may_halt && !g_waiting[me];
@@ -178,6 +182,12 @@ void wake_sleepers(uint32_t me)
     }
     if (may_sleep)
         g_waiting[me] = false;
+    // An interrupt's wait nested in this one (during a halt) ends first
+    // and clears the bit too: set it again until the outer wait ends.
+    if (!may_sleep && g_waiting[me])
+        __atomic_fetch_or(&g_waiters, 1u << me, __ATOMIC_RELAXED);
+    else
+        __atomic_fetch_and(&g_waiters, ~(1u << me), __ATOMIC_RELAXED);
     if (heir)
         __atomic_store_n(&g_heir, 0, __ATOMIC_RELAXED);  // our turn came
     if (!shared)
@@ -270,6 +280,11 @@ void domain_lock(Domain& d)
 }
 
 void domain_unlock(Domain& d) { __atomic_store_n(&d.local_lock, 0u, __ATOMIC_RELEASE); }
+
+bool big_lock_others_waiting()
+{
+    return __atomic_load_n(&g_waiters, __ATOMIC_RELAXED) & ~(1u << this_cpu()->cpu_index);
+}
 
 void big_lock_enable_smp()
 {

@@ -32,6 +32,9 @@ inline bool big_lock_smp() { return __atomic_load_n(&g_big_lock_smp, __ATOMIC_RE
 void big_unlock();
 // Held in either mode.
 bool big_lock_held_here();
+// Another CPU waits for the lock: a long hypercall should stop at its next
+// preemption point and continue later (Platform::preempt_pending).
+bool big_lock_others_waiting();
 // A domain's own lock, for its domain-local hypercalls (its vCPUs on
 // other CPUs wait). Waiting answers TLB shootdowns.
 void domain_lock(Domain& d);

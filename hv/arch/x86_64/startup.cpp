@@ -151,7 +151,11 @@ void install_platform()
     ops.timer_arm_here = timer_arm_by;
     ops.running_vcpu = current_vcpu;
     ops.request_resched = [] { this_cpu()->need_resched = true; };
-    ops.preempt_pending = [] { return __atomic_load_n(&this_cpu()->need_resched, __ATOMIC_RELAXED); };
+    // A reschedule is due here, or another CPU waits for the hypervisor
+    // lock this one holds (a long batch must not hold up its hypercalls).
+    ops.preempt_pending = [] {
+        return __atomic_load_n(&this_cpu()->need_resched, __ATOMIC_RELAXED) || big_lock_others_waiting();
+    };
     ops.current_cpu = [] { return static_cast<unsigned>(this_cpu()->cpu_index); };
     ops.nr_cpus = cpus_online;
     ops.cpu_apic_id = [](unsigned cpu) { return cpu_data(cpu).apic_id; };
