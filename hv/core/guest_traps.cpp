@@ -70,6 +70,13 @@ VIREO_HOT Status bounce_to_guest(Vcpu& v, GuestRegs& regs, const Bounce& b)
     frame[n++] = regs.ss;
     sp -= n * 8;
     if (platform().copy_to_guest(sp, frame, n * 8) != Status::OK) {
+        if (v.in_local_hypercall) {
+            // A domain-local entry (hypercall.hpp) crashes nothing: undone,
+            // it runs again under the whole hypervisor lock.
+            if (saved_cs & 3)
+                toggle_guest_mode(v);
+            return Status::RESTART;
+        }
         domain_crash(*v.domain, "cannot write an exception frame on the guest kernel stack");
         return Status::FAULT;
     }
@@ -132,16 +139,35 @@ VIREO_HOT void guest_exception(Vcpu& v, GuestRegs& regs, unsigned vector, uint64
     (void)bounce_to_guest(v, regs, b);
 }
 
-VIREO_HOT void guest_user_syscall(Vcpu& v, GuestRegs& regs)
+namespace {
+
+VIREO_HOT Status bounce_user_syscall(Vcpu& v, GuestRegs& regs)
 {
     uint64_t handler = v.callbacks.address[xen::CALLBACKTYPE_syscall];
-    if (!handler) {
+    bool mask = v.callbacks.flags[xen::CALLBACKTYPE_syscall] & xen::CALLBACKF_mask_events;
+    return bounce_to_guest(v, regs, Bounce{handler, false, 0, mask});
+}
+
+}  // namespace
+
+VIREO_HOT void guest_user_syscall(Vcpu& v, GuestRegs& regs)
+{
+    if (!v.callbacks.address[xen::CALLBACKTYPE_syscall]) {
         // Xen raises #UD in the guest when no syscall callback exists.
         guest_exception(v, regs, 6, 0, 0);
         return;
     }
-    bool mask = v.callbacks.flags[xen::CALLBACKTYPE_syscall] & xen::CALLBACKF_mask_events;
-    (void)bounce_to_guest(v, regs, Bounce{handler, false, 0, mask});
+    (void)bounce_user_syscall(v, regs);
+}
+
+VIREO_HOT bool guest_user_syscall_local(Vcpu& v, GuestRegs& regs)
+{
+    if (!v.callbacks.address[xen::CALLBACKTYPE_syscall])
+        return false;  // the #UD path may crash the domain
+    v.in_local_hypercall = true;
+    Status s = bounce_user_syscall(v, regs);
+    v.in_local_hypercall = false;
+    return s != Status::RESTART;
 }
 
 void guest_failsafe(Vcpu& v, GuestRegs& regs, const uint16_t selectors[4])

@@ -28,7 +28,8 @@ struct Bounce {
 };
 
 // Builds the bounce frame and points regs at the handler. A frame that
-// cannot be written crashes the domain (the guest's stack is unusable).
+// cannot be written crashes the domain (the guest's stack is unusable), or
+// in a domain-local entry is undone and answered RESTART.
 Status bounce_to_guest(Vcpu& v, GuestRegs& regs, const Bounce& b);
 
 // An exception raised by guest code (arch decoded vector and error code;
@@ -38,6 +39,11 @@ void guest_exception(Vcpu& v, GuestRegs& regs, unsigned vector, uint64_t error, 
 
 // A 'syscall' from guest user mode: to the guest kernel's syscall callback.
 void guest_user_syscall(Vcpu& v, GuestRegs& regs);
+// The same as a domain-local entry (hypercall.hpp: the lock shared, only
+// v's domain locked): false, with nothing changed, when it needs the whole
+// hypervisor (no callback: the #UD may crash the domain; a frame that
+// cannot be written does).
+bool guest_user_syscall_local(Vcpu& v, GuestRegs& regs);
 
 // The selectors v asked for (DS, ES, FS, GS) did not all load as it went
 // back to the CPU: to its failsafe callback with the frame RCX, R11, DS,

@@ -165,3 +165,35 @@ TEST_F(GuestTraps, CallbackUnregisterAsXen)
 }
 
 }  // namespace
+
+// A user system call bounced as a domain-local entry (hypercall.hpp): the
+// same frame as ever, or, when it would crash the domain, nothing changed
+// and false (it then runs under the whole hypervisor lock).
+TEST_F(GuestTraps, LocalUserSyscallBouncesOrChangesNothing)
+{
+    v->callbacks.address[xen::CALLBACKTYPE_syscall] = kHandler;
+    v->in_kernel_mode = false;
+    v->kernel_sp = 0x800;  // unwritable: the crash is not the local entry's to make
+    regs.cs = xen::FLAT_USER_CS64;
+    regs.ss = xen::FLAT_USER_SS64;
+    regs.rsp = 0x7fff0000;
+    GuestRegs before = regs;
+    EXPECT_FALSE(guest_user_syscall_local(*v, regs));
+    EXPECT_FALSE(v->in_kernel_mode);
+    EXPECT_FALSE(v->in_local_hypercall);
+    EXPECT_EQ(std::memcmp(&regs, &before, sizeof regs), 0);
+    EXPECT_EQ(d->state, DomainState::RUNNING);
+    EXPECT_EQ(g_mode_loads, 2u);  // to the kernel's tables and back
+
+    v->kernel_sp = top();
+    EXPECT_TRUE(guest_user_syscall_local(*v, regs));
+    EXPECT_TRUE(v->in_kernel_mode);
+    EXPECT_EQ(regs.rip, kHandler);
+    EXPECT_EQ(regs.rsp, top() - 7 * 8);  // RCX, R11, RIP, CS, RFLAGS, RSP, SS
+
+    v->callbacks.address[xen::CALLBACKTYPE_syscall] = 0;  // #UD: may crash
+    v->in_kernel_mode = false;
+    before = regs;
+    EXPECT_FALSE(guest_user_syscall_local(*v, regs));
+    EXPECT_EQ(std::memcmp(&regs, &before, sizeof regs), 0);
+}

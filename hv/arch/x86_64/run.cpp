@@ -179,22 +179,22 @@ extern "C" VIREO_HOT void handle_syscall(TrapFrame* frame)
 {
     Vcpu* v = current_vcpu();
     v->live_regs = frame;
-    // A domain-local hypercall runs beside other CPUs' work (hypercall.hpp);
+    // A domain-local hypercall runs beside other CPUs' work (hypercall.hpp),
+    // and so does the bounce of a guest user's system call to its kernel;
     // one that turns out to need more runs again, from where it stopped,
     // under the lock held whole.
-    if (big_lock_smp() && v->in_kernel_mode && hypercall_runs_local(frame->rax) && big_lock_shared()) {
+    if (big_lock_smp() && (!v->in_kernel_mode || hypercall_runs_local(frame->rax)) && big_lock_shared()) {
         Domain& d = *v->domain;
         domain_lock(d);
-        bool done = hypercall_dispatch_local(*v, *frame);
+        bool done = v->in_kernel_mode ? hypercall_dispatch_local(*v, *frame) : guest_user_syscall_local(*v, *frame);
         domain_unlock(d);
         if (done)
             return;
         big_unlock();
         big_lock();
-        hypercall_dispatch(*v, *frame);
-        return;
+    } else {
+        big_lock();
     }
-    big_lock();
     if (!v->in_kernel_mode)
         guest_user_syscall(*v, *frame);  // a system call of the guest's own
     else
